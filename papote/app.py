@@ -1,0 +1,74 @@
+"""create_app(settings) -> the ASGI application. The lifespan wires storage, bus and hub."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+
+from papote.bus.base import EventBus
+from papote.bus.local import LocalBus
+from papote.domain import retention, rooms
+from papote.domain.services import Services
+from papote.settings import Settings
+from papote.storage.database import create_engine, migrate
+from papote.storage.message_log import MessageLog
+from papote.transport import http, websocket
+from papote.transport.hub import Hub
+from papote.web import pages
+
+log = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 3600
+
+
+async def prepare_services(settings: Settings, bus: EventBus | None = None) -> Services:
+    """Open the database (creating the schema and default rooms on first start)."""
+    settings = settings.ensure_secret_key()
+    engine = create_engine(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
+    await migrate(engine)
+    bus = bus or LocalBus()
+    services = Services(settings, engine, bus, MessageLog(engine, bus))
+    await rooms.ensure_default_rooms(services)
+    return services
+
+
+async def _purge_forever(services: Services) -> None:
+    while True:
+        try:
+            report = await retention.purge(services)
+            log.info("retention purge: %s", report)
+        except Exception:
+            log.exception("retention purge failed")
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+def create_app(settings: Settings | None = None, bus: EventBus | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services = await prepare_services(settings, bus)
+        hub = Hub(services.bus)
+        await hub.start()
+        services.log.start()
+        app.state.services, app.state.hub = services, hub
+        purge = asyncio.create_task(_purge_forever(services))
+        try:
+            yield
+        finally:
+            purge.cancel()
+            await services.log.close()
+            await services.bus.close()
+            await services.engine.dispose()
+
+    async def ws_endpoint(ws: WebSocket) -> None:
+        await websocket.serve(ws, ws.app.state.services, ws.app.state.hub)
+
+    routes = [*http.ROUTES, WebSocketRoute("/ws", ws_endpoint), *pages.ROUTES]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(pages.SecurityHeaders)])

@@ -1,0 +1,1 @@
+"""The `papote` command line."""

@@ -1,0 +1,404 @@
+"""papote.client: the async Python SDK, used by Papote's own tests and benchmarks.
+
+    async with Client("http://127.0.0.1:8000") as alice:
+        await alice.enter("Alice", datetime.date(1990, 5, 1))
+        await alice.join("accueil")
+        ack = await alice.send("accueil", "Bonjour !")
+        event = await alice.next_event(timeout=5)
+
+Every send carries a client-chosen id, so a resend after a dropped connection is
+never stored twice. After a reconnect the client resumes from the last sequence
+number it saw in each channel: no gap, no duplicate. See docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import httpx
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+MESSAGE_EVENTS = ("message", "private_message")
+
+
+class PapoteError(Exception):
+    """A refusal from the server (or a lost connection): `.code` is stable, `.message` is French."""
+
+    def __init__(self, code: str, message: str = "", message_en: str = "", details: dict[str, Any] | None = None):
+        super().__init__(f"{code}: {message_en or message}")
+        self.code = code
+        self.message = message
+        self.message_en = message_en
+        self.details = details or {}
+
+    @classmethod
+    def from_frame(cls, frame: dict[str, Any]) -> PapoteError:
+        texts = frame.get("message") or {}
+        return cls(str(frame.get("code")), texts.get("fr", ""), texts.get("en", ""), frame.get("details"))
+
+
+@dataclass(frozen=True)
+class Room:
+    id: str
+    name: str
+    audience: str
+    topic: str = ""
+    kind: str = "public"
+    members: int = 0
+    joined: bool = False
+    unread: int = 0
+    allowed: bool = True
+
+
+@dataclass(frozen=True)
+class Ack:
+    id: int
+    seq: int
+    channel: str
+    client_id: str
+    room: str | None = None
+    conversation: int | None = None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    room: str | None = None
+    sender: str | None = None
+    text: str | None = None
+    seq: int | None = None
+    id: int | None = None
+    channel: str | None = None
+    conversation: int | None = None
+    image_url: str | None = None
+    blurred: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_frame(cls, frame: dict[str, Any]) -> Event:
+        return cls(
+            type=frame["type"],
+            room=frame.get("room") if isinstance(frame.get("room"), str) else None,
+            sender=frame.get("sender") or frame.get("pseudo") or frame.get("by"),
+            text=frame.get("text"),
+            seq=frame.get("seq"),
+            id=frame.get("id"),
+            channel=frame.get("channel"),
+            conversation=frame.get("conversation"),
+            image_url=frame.get("image_url"),
+            blurred=bool(frame.get("blurred", False)),
+            data=frame,
+        )
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    seq: int
+    sender: str
+    text: str
+    id: int
+    kind: str
+    ts: int
+    channel: str
+
+    @classmethod
+    def from_dict(cls, item: dict[str, Any]) -> HistoryItem:
+        return cls(item["seq"], item["sender"], item["text"], item["id"], item["kind"], item["ts"], item["channel"])
+
+
+class Client:
+    def __init__(self, base_url: str, *, include_own: bool = False, auto_reconnect: bool = True) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.include_own = include_own
+        self.auto_reconnect = auto_reconnect
+        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=30)
+        self.person: dict[str, Any] | None = None
+        self.positions: dict[str, int] = {}  # channel -> last sequence number seen
+        self.connected = asyncio.Event()
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._refs = itertools.count(1)
+        self._closing = False
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object | TracebackType) -> None:
+        await self.close()
+
+    # --- entering ---------------------------------------------------------------------------
+
+    async def enter(
+        self, pseudo: str, birth_date: dt.date, gender: str | None = None, departement: str | None = None
+    ) -> dict[str, Any]:
+        body = {
+            "pseudo": pseudo,
+            "birth_date": birth_date.isoformat(),
+            "gender": gender,
+            "departement": departement,
+            "accept_rules": True,
+        }
+        self.person = (await self._post("/api/enter", body))["person"]
+        await self.connect()
+        return self.person
+
+    async def register(self, email: str, password: str) -> dict[str, Any]:
+        self.person = (await self._post("/api/register", {"email": email, "password": password}))["person"]
+        return self.person
+
+    async def login(self, email: str, password: str) -> dict[str, Any]:
+        self.person = (await self._post("/api/login", {"email": email, "password": password}))["person"]
+        await self.connect()
+        return self.person
+
+    async def logout(self) -> None:
+        await self._post("/api/logout", {})
+        await self._disconnect()
+
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self.http.post(path, json=body)
+        data: dict[str, Any] = response.json()
+        if response.status_code >= 400:
+            raise PapoteError.from_frame(data)
+        return data
+
+    # --- connection ---------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        await self._disconnect()
+        self._closing = False
+        url = "ws" + self.base_url[len("http") :] + "/ws"
+        cookies = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
+        self._ws = await connect(url, additional_headers={"Cookie": cookies}, max_size=2**20)
+        hello = orjson.loads(await self._ws.recv())
+        if hello.get("type") != "hello":
+            raise PapoteError("protocol_error", message_en=str(hello))
+        self._reader = asyncio.create_task(self._read(self._ws))
+        self.connected.set()
+        if self.positions:
+            await self._request({"type": "resume", "positions": dict(self.positions)})
+
+    async def reconnect(self) -> None:
+        """Open a fresh connection and resume every channel from the last sequence seen."""
+        await self.connect()
+
+    async def drop_connection(self) -> None:
+        """Close the socket abruptly (as a network failure would), without reconnecting."""
+        self.auto_reconnect = False
+        await self._disconnect()
+
+    async def close(self) -> None:
+        self._closing = True
+        await self._disconnect()
+        await self.http.aclose()
+
+    async def _disconnect(self) -> None:
+        self.connected.clear()
+        reader, self._reader = self._reader, None
+        ws, self._ws = self._ws, None
+        if reader is not None:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                await ws.close()
+        self._fail_waiting()
+
+    def _fail_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(PapoteError("disconnected", "Connexion perdue.", "Connection lost."))
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for raw in ws:
+                await self._dispatch(ws, orjson.loads(raw))
+        except ConnectionClosed:
+            pass
+        self.connected.clear()
+        self._fail_waiting()
+        if self.auto_reconnect and not self._closing:
+            asyncio.create_task(self._reconnect_with_backoff())
+
+    async def _reconnect_with_backoff(self) -> None:
+        delay = 0.05
+        for _ in range(60):
+            await asyncio.sleep(delay)
+            try:
+                await self.connect()
+                return
+            except (OSError, ConnectionClosed, PapoteError, asyncio.TimeoutError):
+                delay = min(delay * 2, 2.0)
+
+    async def _dispatch(self, ws: ClientConnection, frame: dict[str, Any]) -> None:
+        kind = frame.get("type")
+        if kind in ("reply", "error", "ack"):
+            future = self._waiting.pop(str(frame.get("ref")), None)
+            if kind == "ack":
+                self._saw(frame.get("channel"), frame.get("seq"))
+            if future is not None and not future.done():
+                future.set_result(frame)
+        elif kind == "ping":
+            await ws.send(orjson.dumps({"type": "pong"}).decode())
+        elif kind != "pong":
+            self._on_event(frame)
+
+    def _on_event(self, frame: dict[str, Any]) -> None:
+        if frame.get("type") in MESSAGE_EVENTS:
+            self._saw(frame.get("channel"), frame.get("seq"))
+            own = self.person is not None and frame.get("sender") == self.person.get("pseudo")
+            if own and not self.include_own:
+                return
+        self._events.put_nowait(Event.from_frame(frame))
+
+    def _saw(self, channel: object, seq: object) -> None:
+        if isinstance(channel, str) and isinstance(seq, int) and seq > self.positions.get(channel, 0):
+            self.positions[channel] = seq
+
+    async def _request(self, frame: dict[str, Any], timeout: float = 30) -> dict[str, Any]:
+        if self._ws is None:
+            raise PapoteError("not_connected", "Pas de connexion.", "Not connected.")
+        ref = str(next(self._refs))
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[ref] = future
+        try:
+            await self._ws.send(orjson.dumps({**frame, "ref": ref}).decode())
+        except ConnectionClosed as error:
+            self._waiting.pop(ref, None)
+            raise PapoteError("disconnected", "Connexion perdue.", "Connection lost.") from error
+        answer = await asyncio.wait_for(future, timeout)
+        if answer["type"] == "error":
+            raise PapoteError.from_frame(answer)
+        return answer
+
+    async def _data(self, frame: dict[str, Any]) -> Any:
+        return (await self._request(frame)).get("data")
+
+    # --- rooms ---------------------------------------------------------------------------------
+
+    async def rooms(self) -> list[Room]:
+        data = await self._data({"type": "rooms"})
+        return [Room(**{k: r[k] for k in Room.__dataclass_fields__ if k in r}) for r in data["rooms"]]
+
+    async def join(self, room_id: str) -> dict[str, Any]:
+        data: dict[str, Any] = await self._data({"type": "join", "room": room_id})
+        for item in data["history"]:
+            self._saw(item["channel"], item["seq"])
+        self._saw(f"r:{room_id}", data["last_seq"])
+        return data
+
+    async def leave(self, room_id: str) -> None:
+        await self._data({"type": "leave", "room": room_id})
+        self.positions.pop(f"r:{room_id}", None)
+
+    async def members(self, room_id: str) -> list[dict[str, Any]]:
+        data = await self._data({"type": "members", "room": room_id})
+        return list(data["members"])
+
+    async def create_room(self, name: str, audience: str, topic: str = "") -> dict[str, Any]:
+        data = await self._data({"type": "create_room", "name": name, "audience": audience, "topic": topic})
+        return dict(data["room"])
+
+    async def invite(self, room_id: str, pseudo: str) -> None:
+        await self._data({"type": "invite", "room": room_id, "pseudo": pseudo})
+
+    async def decline_invitation(self, room_id: str) -> None:
+        await self._data({"type": "invitation_decline", "room": room_id})
+
+    # --- messages ------------------------------------------------------------------------------
+
+    async def send(self, room_id: str, text: str, *, client_id: str | None = None) -> Ack:
+        return await self._send({"room": room_id}, text, client_id)
+
+    async def send_private(self, pseudo: str, text: str, *, client_id: str | None = None) -> Ack:
+        return await self._send({"to": pseudo}, text, client_id)
+
+    async def _send(self, target: dict[str, Any], text: str, client_id: str | None) -> Ack:
+        frame = {"type": "send", "id": client_id or uuid.uuid4().hex, "text": text, **target}
+        for attempt in range(5):
+            try:
+                answer = await self._request(frame)
+                break
+            except PapoteError as error:
+                if error.code not in ("disconnected", "not_connected") or not self.auto_reconnect or attempt == 4:
+                    raise
+                await asyncio.wait_for(self.connected.wait(), 30)  # same id: never stored twice
+        return Ack(
+            id=answer["id"],
+            seq=answer["seq"],
+            channel=answer["channel"],
+            client_id=answer["client_id"],
+            room=answer.get("room"),
+            conversation=answer.get("conversation"),
+            duplicate=answer.get("duplicate", False),
+        )
+
+    async def history(
+        self, room_id: str, after_seq: int | None = 0, before_seq: int | None = None, limit: int = 100
+    ) -> list[HistoryItem]:
+        frame = {"type": "history", "room": room_id, "after_seq": after_seq, "before_seq": before_seq, "limit": limit}
+        data = await self._data(frame)
+        return [HistoryItem.from_dict(m) for m in data["messages"]]
+
+    async def private_history(self, pseudo: str, after_seq: int | None = 0, limit: int = 100) -> list[HistoryItem]:
+        data = await self._data({"type": "history", "with": pseudo, "after_seq": after_seq, "limit": limit})
+        return [HistoryItem.from_dict(m) for m in data["messages"]]
+
+    async def mark_read(self, room_id: str, seq: int) -> None:
+        await self._data({"type": "read", "room": room_id, "seq": seq})
+
+    # --- private conversations -----------------------------------------------------------------
+
+    async def accept_private(self, pseudo: str) -> dict[str, Any]:
+        data: dict[str, Any] = await self._data({"type": "private_accept", "pseudo": pseudo})
+        for item in data["history"]:
+            self._saw(item["channel"], item["seq"])
+        return data
+
+    async def decline_private(self, pseudo: str) -> None:
+        await self._data({"type": "private_decline", "pseudo": pseudo})
+
+    async def block(self, pseudo: str) -> None:
+        await self._data({"type": "block", "pseudo": pseudo})
+
+    async def unblock(self, pseudo: str) -> None:
+        await self._data({"type": "unblock", "pseudo": pseudo})
+
+    async def conversations(self) -> dict[str, Any]:
+        data: dict[str, Any] = await self._data({"type": "conversations"})
+        return data
+
+    # --- events --------------------------------------------------------------------------------
+
+    async def next_event(self, timeout: float = 5.0) -> Event:
+        """The next event (own messages are skipped unless include_own). Raises TimeoutError."""
+        return await asyncio.wait_for(self._events.get(), timeout)
+
+    async def wait_for(self, type_: str, timeout: float = 5.0) -> Event:
+        """Skip events until one of this type arrives."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            event = await self.next_event(max(0.001, deadline - loop.time()))
+            if event.type == type_:
+                return event
+
+    def pending_events(self) -> list[Event]:
+        found = []
+        while not self._events.empty():
+            found.append(self._events.get_nowait())
+        return found

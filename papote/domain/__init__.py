@@ -1,0 +1,1 @@
+"""Chat domain: people, rooms, messages, private conversations. No web framework here."""

@@ -1,0 +1,56 @@
+"""Accounts created by operators (moderators, administrators, trusted flaggers)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from papote.domain.errors import PapoteRefusal
+from papote.domain.model import Person, age_band_for, now_ms
+from papote.domain.people import MINIMUM_PASSWORD, _hasher, check_email
+from papote.domain.pseudonyms import pseudonym_key, validate_pseudonym
+from papote.domain.services import Services
+from papote.storage import people as store
+
+
+async def create_account(
+    services: Services,
+    email: str,
+    password: str,
+    pseudo: str,
+    birth_date: dt.date,
+    role: str,
+    room: str | None = None,
+) -> Person:
+    email = check_email(email)
+    if len(password) < MINIMUM_PASSWORD:
+        raise PapoteRefusal("password_weak")
+    pseudo = validate_pseudonym(pseudo) if role == "user" else _staff_pseudo(pseudo)
+    band = age_band_for(birth_date)
+    key = pseudonym_key(pseudo)
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    now = now_ms()
+    async with services.transaction() as connection:
+        account_id = await store.insert_account(
+            connection, email=email, password_hash=password_hash, pseudo_key=key, role=role, now_ms=now
+        )
+        person_id = await store.insert_person(
+            connection, pseudo=pseudo, pseudo_key=key, birth_date=birth_date, age_band=band,
+            gender=None, departement=None, now_ms=now,
+        )
+        await store.claim_pseudonym(connection, key, person_id, None, now)
+        await store.attach_account(connection, person_id, account_id, key)
+        person = await store.get_person(connection, person_id)
+    assert person is not None
+    del room  # room moderator assignments arrive with the moderation console
+    return person
+
+
+def _staff_pseudo(pseudo: str) -> str:
+    """Staff may carry reserved words (\"Modo_Lea\"); length and characters still apply."""
+    try:
+        return validate_pseudonym(pseudo)
+    except PapoteRefusal as refusal:
+        if refusal.code != "pseudo_reserved":
+            raise
+        return pseudo.strip()

@@ -1,0 +1,100 @@
+"""Sending to a room, and catching up after a reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import unicodedata
+from typing import Any
+
+from papote.domain.errors import PapoteRefusal
+from papote.domain.events import encode, history_item, room_message_event
+from papote.domain.model import Conversation, Person, StoredMessage, room_channel
+from papote.domain.services import Services
+from papote.storage import conversations as conversation_store
+from papote.storage import history as history_store
+from papote.storage import rooms as room_store
+from papote.storage.message_log import NewMessage
+
+CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+# Bidirectional overrides let a message spoof how other text reads; other controls have no place in chat.
+_STRIPPED = dict.fromkeys(
+    [c for c in range(32) if c not in (9, 10)] + [0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+REPLAY_LIMIT = 1000
+
+
+def check_text(text: object, max_chars: int) -> tuple[str, str]:
+    """Return (kind, text): "/me waves" is an action. Refuse empty and over-long messages."""
+    if not isinstance(text, str):
+        raise PapoteRefusal("bad_request")
+    cleaned = unicodedata.normalize("NFC", text).translate(_STRIPPED).strip()
+    kind = "text"
+    if cleaned.lower().startswith("/me "):
+        kind, cleaned = "action", cleaned[4:].strip()
+    if not cleaned:
+        raise PapoteRefusal("message_empty")
+    if len(cleaned) > max_chars:
+        raise PapoteRefusal("message_too_long", details={"max": max_chars, "length": len(cleaned)})
+    return kind, cleaned
+
+
+def check_client_id(client_id: object) -> str:
+    if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
+        raise PapoteRefusal("message_id_invalid")
+    return client_id
+
+
+def send_to_room(
+    services: Services, sender: Person, room_id: str, client_id: object, text: object
+) -> asyncio.Future[StoredMessage]:
+    """Queue a room message (the caller checked membership). The future resolves once it is stored.
+
+    Synchronous up to the queue on purpose: messages are ordered as they arrive.
+    """
+    kind, cleaned = check_text(text, services.settings.max_message_chars)
+    message = NewMessage(room_channel(room_id), sender.id, check_client_id(client_id), kind, cleaned)
+    return services.log.enqueue(message, lambda stored: [room_message_event(stored, sender, room_id)])
+
+
+async def replay(services: Services, person: Person, positions: dict[str, int]) -> list[tuple[str, int, str]]:
+    """Frames of every message after each position the person may still read: (channel, seq, frame)."""
+    frames: list[tuple[str, int, str]] = []
+    async with services.transaction() as connection:
+        hidden = await conversation_store.blocked_by(connection, person.id)
+        for channel, after in positions.items():
+            render = await _renderer(connection, person, channel)
+            if render is None:
+                continue
+            rows = await history_store.read(
+                connection, channel, after_seq=after, limit=REPLAY_LIMIT, hide_senders=hidden
+            )
+            frames.extend((channel, row["seq"], encode(render(row))) for row in rows)
+    return frames
+
+
+async def _renderer(connection: Any, person: Person, channel: str) -> Any:
+    kind, _, key = channel.partition(":")
+    if kind == "r" and await room_store.is_member(connection, key, person.id):
+        return lambda row: {"type": "message", **history_item(row, key)}
+    if kind == "d" and key.isdigit():
+        conversation = await conversation_store.get_conversation(connection, int(key))
+        if conversation is None or not may_read(conversation, person.id):
+            return None
+        names = await conversation_store.pseudos(connection, [conversation.person_low, conversation.person_high])
+
+        def render(row: dict[str, Any]) -> dict[str, Any]:
+            recipient = conversation.other(row["sender_id"])
+            item = history_item(row)
+            return {"type": "private_message", "conversation": conversation.id,
+                    "recipient": names[recipient]["pseudo"], **item}
+
+        return render
+    return None
+
+
+def may_read(conversation: Conversation, person_id: int) -> bool:
+    """Both sides read an accepted (or blocked) conversation; a pending request only its author."""
+    if person_id not in (conversation.person_low, conversation.person_high):
+        return False
+    return conversation.status in ("accepted", "blocked") or conversation.requested_by == person_id

@@ -1,0 +1,210 @@
+"""Private conversations: requests first, adults and minors never together, blocks.
+
+The first message to someone is a request: the recipient sees who asks and a
+preview, then accepts, declines or blocks. Messages flow only once accepted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from papote.bus.base import Event
+from papote.domain.errors import PapoteRefusal
+from papote.domain.events import history_item, notice, private_message_events
+from papote.domain.messages import check_client_id, check_text, may_read
+from papote.domain.model import Conversation, Person, StoredMessage, now_ms, person_topic, private_contact_allowed
+from papote.domain.pseudonyms import pseudonym_key
+from papote.domain.services import Services
+from papote.storage import conversations as store
+from papote.storage import history as history_store
+from papote.storage import people as people_store
+from papote.storage.message_log import NewMessage
+
+PREVIEW_CHARS = 140
+
+
+async def find_person(services: Services, pseudo: object) -> Person:
+    if not isinstance(pseudo, str) or not pseudo:
+        raise PapoteRefusal("person_not_found")
+    async with services.transaction() as connection:
+        person = await people_store.find_online_by_pseudo(connection, pseudonym_key(pseudo), now_ms())
+    if person is None:
+        raise PapoteRefusal("person_not_found")
+    return person
+
+
+def check_pair(sender: Person, recipient: Person) -> None:
+    if sender.id == recipient.id:
+        raise PapoteRefusal("private_self")
+    if not private_contact_allowed(sender.age_band, recipient.age_band):
+        raise PapoteRefusal("private_age_mismatch")
+
+
+async def send_private(
+    services: Services, sender: Person, pseudo: object, client_id: object, text: object
+) -> asyncio.Future[StoredMessage]:
+    """Queue a private message, opening a request when the two have not talked yet."""
+    kind, cleaned = check_text(text, services.settings.max_message_chars)
+    client_id = check_client_id(client_id)
+    recipient = await find_person(services, pseudo)
+    check_pair(sender, recipient)
+    conversation, is_request = await _conversation_for_sending(services, sender, recipient)
+    message = NewMessage(conversation.channel, sender.id, client_id, kind, cleaned)
+
+    def events_for(stored: StoredMessage) -> list[Event]:
+        if not is_request:
+            return private_message_events(stored, sender, recipient, conversation.id)
+        own_copy = private_message_events(stored, sender, recipient, conversation.id)[0]
+        return [own_copy, _request_event(stored, sender, recipient, conversation)]
+
+    return services.log.enqueue(message, events_for)
+
+
+def _request_event(stored: StoredMessage, sender: Person, recipient: Person, conversation: Conversation) -> Event:
+    frame = {
+        "type": "private_request",
+        "conversation": conversation.id,
+        "channel": conversation.channel,
+        "seq": stored.seq,
+        "id": stored.id,
+        "sender": sender.pseudo,
+        "sender_band": sender.age_band,
+        "sender_gender": sender.gender,
+        "text": stored.text[:PREVIEW_CHARS],
+        "ts": stored.created_ms,
+    }
+    return notice(person_topic(recipient.id), frame)
+
+
+async def _conversation_for_sending(
+    services: Services, sender: Person, recipient: Person
+) -> tuple[Conversation, bool]:
+    now = now_ms()
+    async with services.transaction() as connection:
+        if await store.either_blocked(connection, sender.id, recipient.id):
+            raise PapoteRefusal("private_refused")
+        conversation = await store.get_between(connection, sender.id, recipient.id)
+        if conversation is None:
+            return await store.open_request(connection, sender.id, recipient.id, now), True
+        if conversation.status == "accepted":
+            return conversation, False
+        if conversation.status == "pending" and conversation.requested_by == sender.id:
+            raise PapoteRefusal("private_request_pending")
+        if conversation.status == "pending":  # answering a request accepts it
+            await store.set_status(connection, conversation.id, "accepted", now)
+            accepted = Conversation(conversation.id, conversation.person_low, conversation.person_high,
+                                    conversation.requested_by, "accepted")
+            await _publish_accepted(services, accepted, sender, recipient)
+            return accepted, False
+        if conversation.status == "declined" and conversation.requested_by == recipient.id:
+            # the one who declined may start again: that is a new request
+            return await store.open_request(connection, sender.id, recipient.id, now), True
+        raise PapoteRefusal("private_refused")
+
+
+async def _publish_accepted(services: Services, conversation: Conversation, by: Person, other: Person) -> None:
+    frame = {"type": "private_accepted", "conversation": conversation.id, "channel": conversation.channel,
+             "by": by.pseudo, "peer": other.pseudo}
+    mirrored = {**frame, "peer": by.pseudo}
+    await services.bus.publish([notice(person_topic(by.id), frame), notice(person_topic(other.id), mirrored)])
+
+
+async def _pending_from(services: Services, person: Person, requester: Person) -> Conversation:
+    async with services.transaction() as connection:
+        conversation = await store.get_between(connection, person.id, requester.id)
+    if conversation is None or conversation.status != "pending" or conversation.requested_by != requester.id:
+        raise PapoteRefusal("private_no_request")
+    return conversation
+
+
+async def accept(services: Services, person: Person, pseudo: object) -> dict[str, Any]:
+    requester = await find_person(services, pseudo)
+    check_pair(person, requester)  # bands can change (a moderator's correction): check again
+    conversation = await _pending_from(services, person, requester)
+    async with services.transaction() as connection:
+        if await store.either_blocked(connection, person.id, requester.id):
+            raise PapoteRefusal("private_refused")
+        await store.set_status(connection, conversation.id, "accepted", now_ms())
+        rows = await history_store.read(connection, conversation.channel, limit=50)
+    await _publish_accepted(services, conversation, person, requester)
+    return {"conversation": conversation.id, "channel": conversation.channel, "peer": requester.pseudo,
+            "history": [_private_item(r, conversation) for r in rows]}
+
+
+async def decline(services: Services, person: Person, pseudo: object) -> None:
+    requester = await find_person(services, pseudo)
+    conversation = await _pending_from(services, person, requester)
+    async with services.transaction() as connection:
+        await store.set_status(connection, conversation.id, "declined", now_ms())
+    frame = {"type": "private_declined", "conversation": conversation.id, "by": person.pseudo}
+    await services.bus.publish([notice(person_topic(requester.id), frame), notice(person_topic(person.id), frame)])
+
+
+async def block(services: Services, person: Person, pseudo: object) -> None:
+    other = await find_person(services, pseudo)
+    if other.id == person.id:
+        raise PapoteRefusal("private_self")
+    async with services.transaction() as connection:
+        await store.add_block(connection, person.id, other.id, now_ms())
+        conversation = await store.get_between(connection, person.id, other.id)
+        if conversation is not None and conversation.status != "blocked":
+            await store.set_status(connection, conversation.id, "blocked", now_ms())
+    frame = {"type": "blocked", "pseudo": other.pseudo}
+    await services.bus.publish([notice(person_topic(person.id), frame, hide_sender=other.id)])
+
+
+async def unblock(services: Services, person: Person, pseudo: object) -> None:
+    other = await find_person(services, pseudo)
+    async with services.transaction() as connection:
+        await store.remove_block(connection, person.id, other.id)
+        conversation = await store.get_between(connection, person.id, other.id)
+        if conversation is not None and conversation.status == "blocked":
+            # back to a clean slate: the next message is a request again
+            await store.set_status(connection, conversation.id, "declined", now_ms(), requested_by=other.id)
+    frame = {"type": "unblocked", "pseudo": other.pseudo}
+    await services.bus.publish([notice(person_topic(person.id), frame, unhide_sender=other.id)])
+
+
+async def history(
+    services: Services, person: Person, pseudo: object, after_seq: int | None, before_seq: int | None, limit: int
+) -> list[dict[str, Any]]:
+    other = await find_person(services, pseudo)
+    async with services.transaction() as connection:
+        conversation = await store.get_between(connection, person.id, other.id)
+        if conversation is None or not may_read(conversation, person.id):
+            raise PapoteRefusal("not_in_conversation")
+        rows = await history_store.read(
+            connection, conversation.channel, after_seq=after_seq, before_seq=before_seq, limit=limit
+        )
+    return [_private_item(r, conversation) for r in rows]
+
+
+def _private_item(row: dict[str, Any], conversation: Conversation) -> dict[str, Any]:
+    return {"conversation": conversation.id, **history_item(row)}
+
+
+async def conversations(services: Services, person: Person) -> list[dict[str, Any]]:
+    async with services.transaction() as connection:
+        found = await store.conversations_of(connection, person.id)
+        names = await store.pseudos(connection, [c["other_id"] for c in found])
+        pending_previews = {}
+        for item in found:
+            if item["status"] == "pending" and not item["requested_by_me"]:
+                rows = await history_store.read(connection, f"d:{item['id']}", after_seq=0, limit=1)
+                pending_previews[item["id"]] = rows[0]["text"][:PREVIEW_CHARS] if rows else ""
+    result = []
+    for item in found:
+        other = names.get(item.pop("other_id"), {})
+        item["peer"] = other.get("pseudo")
+        item["peer_band"] = other.get("age_band")
+        item["channel"] = f"d:{item['id']}"
+        if item["id"] in pending_previews:
+            item["preview"] = pending_previews[item["id"]]
+        result.append(item)
+    return result
+
+
+async def blocked_people(services: Services, person: Person) -> set[int]:
+    async with services.transaction() as connection:
+        return await store.blocked_by(connection, person.id)

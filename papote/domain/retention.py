@@ -1,0 +1,39 @@
+"""The retention job: old messages go, expired guests free their pseudonym and rooms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from papote.domain import rooms
+from papote.domain.model import now_ms
+from papote.domain.services import Services
+from papote.storage import history
+from papote.storage import people as people_store
+
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    messages_deleted: int
+    guests_expired: int
+
+
+async def purge(services: Services, at_ms: int | None = None) -> PurgeReport:
+    now = at_ms if at_ms is not None else now_ms()
+    cutoff = now - services.settings.retention_days * DAY_MS
+    async with services.transaction() as connection:
+        deleted = await history.purge_before(connection, cutoff)
+        expired = await people_store.expired_guest_ids(connection, now)
+        await people_store.delete_expired_sessions(connection, now)
+    for person_id in expired:
+        await _expire_guest(services, person_id)
+    return PurgeReport(deleted, len(expired))
+
+
+async def _expire_guest(services: Services, person_id: int) -> None:
+    async with services.transaction() as connection:
+        person = await people_store.get_person(connection, person_id)
+        await people_store.release_guest_claim(connection, person_id)
+    if person is not None:
+        await rooms.leave_all(services, person)

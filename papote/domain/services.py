@@ -1,0 +1,32 @@
+"""What every domain action needs: the database, the bus, the message log, the settings."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from papote.bus.base import EventBus
+from papote.settings import Settings
+from papote.storage.message_log import MessageLog
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    bus: EventBus
+    log: MessageLog
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.begin() as connection:
+            yield connection
+
+    def keyed_hash(self, value: str) -> str:
+        """A stable pseudonymous hash (for IP addresses and devices): never store them in clear."""
+        return hmac.new(self.settings.secret_key.encode(), value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,184 @@
+"""Small trained text classifier: hashed character and word n-grams, one logistic model per label.
+
+Inference is pure numpy (no scikit-learn at run time). The same `features` function is used by
+`scripts/train_text_classifier.py` to build the training matrix, so training and serving can never drift.
+The artifact is `papote/safety/models/text_classifier.npz`: a float16 weight matrix (hashed features x labels),
+float32 biases and a JSON metadata block (labels, thresholds, feature settings, training summary).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+CLASSIFIER_LABELS: tuple[str, ...] = ("hate", "harassment", "threat", "sexual_solicitation")
+DEFAULT_ARTIFACT = Path(__file__).parent / "models" / "text_classifier.npz"
+
+# Character n-grams are hashed as a polynomial over code points, modulo 2**64 (numpy uint64 wraps on overflow).
+# Each n gets its own odd multiplier, folded into the power matrix, so the top bits of a hash index the table.
+_BASE = 1_000_003
+_MIX = 0x9E3779B97F4A7C15
+_WORD_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+_MASK = (1 << 64) - 1
+_MAX_CHARS = 400  # longer messages are cut: cost stays bounded and the start carries the signal
+_WINDOWS = np.arange(_MAX_CHARS + 8)[:, None] + np.arange(8)[None, :]
+_REPEATS = re.compile(r"(.)\1{2,}")
+_SPACES = re.compile(r"\s+")
+_WORDS = re.compile(r"\w+")
+_INVISIBLE = re.compile("[\u0300-\u036f\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_LEETABLE = re.compile(r"\w*[^\W\d_]\w*")
+
+# Folds used when S1's normaliser is not available (kept stable: the artifact records which fold it used).
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"})
+
+FloatArray = npt.NDArray[np.float32]
+HashArray = npt.NDArray[np.uint64]
+
+
+def local_fold(text: str) -> str:
+    """NFKC, drop zero-width and combining marks (accents), casefold, leet digits inside words to letters."""
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
+        text = _INVISIBLE.sub("", text).casefold()
+    if any(c in text for c in "013457@$€"):
+        # Only words that contain a letter, so "06 12 34" or "15" keep their digits.
+        text = _LEETABLE.sub(lambda m: m.group(0).translate(_LEET), text)
+    return text
+
+
+def _s1_fold(text: str) -> str:
+    from papote.safety.normalize import normalize  # imported lazily: S1's module may not exist everywhere
+
+    folded: str = normalize(text).folded
+    return folded
+
+
+FOLDS: dict[str, Callable[[str], str]] = {"local": local_fold, "s1_folded": _s1_fold}
+
+
+def s1_normalizer_available() -> bool:
+    try:
+        from papote.safety.normalize import normalize
+
+        return hasattr(normalize("a"), "folded")
+    except Exception:  # missing, or broken while being edited: the local fold is the safe fallback
+        return False
+
+
+def prepare(folded: str) -> str:
+    """Shrink letter runs to two ("nuuuul" -> "nuul"), squeeze spaces, pad with one space each side."""
+    text = _REPEATS.sub(r"\1\1", folded[: _MAX_CHARS * 2])
+    text = _SPACES.sub(" ", text).strip()[:_MAX_CHARS]
+    return f" {text} "
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    bits: int = 18
+    char_low: int = 2
+    char_high: int = 5
+    words: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {"bits": self.bits, "char_low": self.char_low, "char_high": self.char_high, "words": self.words}
+
+
+@lru_cache(maxsize=8)
+def _power_matrix(low: int, high: int) -> HashArray:
+    """Column j hashes the n-gram of length n = low + j starting at a window's first character."""
+    powers = np.zeros((high, high - low + 1), dtype=np.uint64)
+    for j, n in enumerate(range(low, high + 1)):
+        mix = (_MIX * (2 * n + 1)) & _MASK
+        for k in range(n):
+            powers[k, j] = (mix * pow(_BASE, n - 1 - k, 1 << 64)) & _MASK
+    return powers
+
+
+def hashed_features(prepared: str, spec: FeatureSpec) -> HashArray:
+    """Table indices of every character n-gram (and word uni/bigram), duplicates kept (they count twice)."""
+    shift = np.uint64(64 - spec.bits)
+    pad = "\0" * (spec.char_high - 1)
+    codes = np.frombuffer((prepared + pad).encode("utf-32-le"), dtype=np.uint32)
+    windows = codes[_WINDOWS[: len(prepared), : spec.char_high]]
+    hashes = (windows @ _power_matrix(spec.char_low, spec.char_high)).ravel() >> shift
+    if not spec.words:
+        return hashes
+    words = [zlib.crc32(w.encode("utf-8")) for w in _WORDS.findall(prepared)]
+    words += [(a << 32) | b for a, b in zip(words, words[1:], strict=False)]
+    word_hashes = (np.array(words, dtype=np.uint64) * _WORD_MIX) >> shift
+    return np.concatenate([hashes, word_hashes])
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, x))))
+
+
+class TextClassifier:
+    """Scores a message for hate, harassment, threat and sexual solicitation (each in [0, 1]).
+
+    The score of label j is sigmoid(b_j + sum of w_j over the message's hashed n-grams / sqrt(their number)).
+    """
+
+    def __init__(self, weights: npt.NDArray[np.float16], bias: FloatArray, metadata: dict[str, Any]) -> None:
+        self.metadata = metadata
+        self.labels: tuple[str, ...] = tuple(metadata["labels"])
+        self.thresholds: dict[str, float] = {k: float(v) for k, v in metadata["thresholds"].items()}
+        self.spec = FeatureSpec(**metadata["features"])
+        # One row per label, float32 in memory: a row gather is then a single contiguous `take`.
+        self._weights = np.ascontiguousarray(weights.astype(np.float32).T)
+        self._bias = [float(b) for b in bias]
+        self._fold = FOLDS[metadata.get("normalizer", "local")]
+        if metadata.get("normalizer") == "s1_folded" and not s1_normalizer_available():
+            self._fold = local_fold  # degrade rather than fail: the local fold is close to S1's
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> TextClassifier:
+        return _load_cached(str(path or DEFAULT_ARTIFACT))
+
+    def features(self, text: str) -> HashArray:
+        return hashed_features(prepare(self._fold(text)), self.spec)
+
+    def scores(self, text: str) -> dict[str, float]:
+        index = self.features(text)
+        sums = self._weights.take(index, axis=1).sum(axis=1)
+        scale = 1.0 / math.sqrt(max(1, index.size))
+        return {
+            label: round(_sigmoid(float(total) * scale + bias), 6)
+            for label, total, bias in zip(self.labels, sums, self._bias, strict=True)
+        }
+
+    def flagged(self, text: str) -> dict[str, float]:
+        """Only the labels whose score reaches the threshold chosen on the dev split."""
+        return {k: v for k, v in self.scores(text).items() if v >= self.thresholds[k]}
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> TextClassifier:
+    with np.load(path, allow_pickle=False) as data:
+        metadata: dict[str, Any] = json.loads(bytes(data["metadata"]).decode("utf-8"))
+        return TextClassifier(data["weights"], data["bias"], metadata)
+
+
+def save_artifact(path: Path, weights: FloatArray, bias: FloatArray, metadata: dict[str, Any]) -> None:
+    """Write the compressed artifact (used by the training script)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        weights=weights.astype(np.float16),
+        bias=bias.astype(np.float32),
+        metadata=np.frombuffer(json.dumps(metadata, sort_keys=True).encode("utf-8"), dtype=np.uint8),
+    )
+    _load_cached.cache_clear()

@@ -1,0 +1,416 @@
+"""Risk of a whole private conversation, scored turn by turn: grooming, ambush, drug deal.
+
+Single messages rarely tell a grooming: "t'as quel âge ?", "t'es mature pour ton âge",
+"t'as snap ?" are each banal. The manoeuvres add up, so one `ConversationRisk` per
+private conversation keeps a decaying level per step. Combinations of different steps
+count more than repetitions of one, and an adult talking to a minor (by account or by
+what they write about their age) counts most. It only ever sees the past.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from papote.safety.base import AgeBand
+from papote.safety.detectors.age_claims import ADULT_AGE, claimed_age, plain_fold
+
+FLAG_THRESHOLD = 1.0
+DECAY_PER_TURN = 0.98  # a step's level halves in about 34 turns: grooming is slow
+REPEAT_FACTOR = 0.3  # the n-th repetition of a step adds weight * REPEAT_FACTOR ** (n - 1)
+COMBINATION_BONUS = 0.2  # each extra distinct step multiplies the sum by 1 + this
+ACTIVE_LEVEL = 0.05
+AGE_MISMATCH_WEIGHT = 0.5
+
+# How much a grooming step counts, by who says it to whom.
+ADULT_TO_MINOR = 1.0
+MINOR_TO_ADULT = 0.4
+MINOR_TO_MINOR = 0.45
+ADULT_TO_ADULT = 0.2  # consensual adults flirt, move apps and meet: almost never grooming
+
+GROOMING_STEPS = (
+    "age_question", "age_mismatch", "flattery", "trust", "isolation", "secrecy", "platform_move",
+    "photo_request", "sexual_talk", "gift_money", "meeting", "location_question",
+)  # fmt: skip
+AMBUSH_CONDITIONS = {
+    "dating_pretext": 0.25, "come_alone": 0.35, "isolated_place": 0.35, "address": 0.2,
+    "prove_orientation": 0.6, "bring_valuables": 0.35,
+}  # fmt: skip
+AMBUSH_BASE = 0.4  # a meeting proposal; conditions worth 0.6 more make an ambush
+DRUG_STEPS = ("drug_product", "drug_price", "drug_meetup")
+
+
+@dataclass(frozen=True)
+class ConversationAssessment:
+    score: float  # 1.0 is the flag threshold
+    flagged: bool
+    labels: tuple[str, ...]  # among CONVERSATION_LABELS
+    steps: tuple[str, ...]  # every manoeuvre seen so far, in the order first seen
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A manoeuvre: every pattern must match the message."""
+
+    step: str
+    weight: float
+    patterns: tuple[re.Pattern[str], ...]
+
+
+def _rule(step: str, weight: float, *patterns: str) -> Rule:
+    return Rule(step, weight, tuple(re.compile(pattern) for pattern in patterns))
+
+
+# --- words people write, SMS spellings included ------------------------------------------------
+
+_YOU_ARE = r"(?:t'?\s*es|tu\s+es|tes|t|t'?\s*est|vous\s+etes|u\s+r|you'?\s*re|ur)"
+_YOU_HAVE = r"(?:t'?\s*as|tu\s+as|ta|tas|t'a|as[\s\-]+tu|t'?\s*aurais|tu\s+aurais)"
+_PARENTS = r"(?:parents|darons|daronnes|rents|vieux|mere|pere|maman|papa|daronne|daron|mom|dad|parent)"
+_PHOTO = r"(?:photos?|fotos?|tofs?|toffs?|pics?|pik|picture|selfies?|videos?|vids?)"
+_PLATFORM = (
+    r"(?:snap|snapchat|snp|insta|instagram|ig|telegram|telegramme|tlg|tg|whatsapp|whatsap|watsap|wtsp|wsp"
+    r"|kik|wickr|discord|skype|facetime|signal|messenger|viber|threema|line|wechat|👻)"
+)
+_MEET = (
+    r"(?:\bon\s+(?:se\s+|s'?\s*)?(?:voit|voi|verrait|pourrait\s+se\s+voir|rejoint|retrouve|capte|rencontre|croise)\b"
+    r"|\bse\s+(?:voir|rencontrer|rejoindre|retrouver|capter)\b"
+    r"|\b(?:viens|vien|venir|tu\s+viens)\s+(?:chez\s+moi|me\s+voir|me\s+rejoindre|dormir|a\s+la\s+maison)\b"
+    r"|\bje\s+(?:viens|peux\s+venir|passe|peux\s+passer|vais\s+venir)\s+(?:te\s+(?:chercher|prendre|voir|rejoindre)"
+    r"|chez\s+toi)\b|\bje\s+(?:te\s+)?(?:recupere|recup)\b|\b(?:rdv|rendez[\s\-]?vous|rencart|rencard)\b"
+    r"|\ben\s+vrai\b|\birl\b|\bmeet\s+(?:up|me|irl)\b|\bje\s+t'?\s*(?:attends|attendrai)\b)"
+)
+_PROPOSAL_CUES = (
+    r"(?:\bton\b|\btn\b|" + _YOU_HAVE + r"|\bajoute|\badd\b|\brajoute|\bviens|\bvien\b|\bpasse|\bdonne|\benvoie"
+    r"|\bmon\b|\bon\s+(?:continue|se\s+parle|parle|passe|va)|\bplus\s+(?:discret|tranquille|tranquilles|simple)"
+    r"|\bailleurs\b|\ben\s+prive\b|\bdm\b|\bc'?\s*est\s+quoi|\bc\s+(?:quoi|koi)|\bwhat'?s\s+your|\byour\b)"
+)
+
+_GROOMING_RULES: tuple[Rule, ...] = (
+    # Age questions.
+    _rule("age_question", 0.2, r"\b(?:quel|kel|quelle|kelle)\s*age\b|\bton\s+age\b|\bage\s*\?|\b(?:asv|asl)\b"
+          r"|\bhow\s+old\b|\bwhat'?s\s+your\s+age\b|\ben\s+quelle\s+classe\b|\bde\s+quelle\s+annee\b"
+          r"|\bnee?\s+en\s+quelle\s+annee\b"),
+    _rule("age_question", 0.2, r"\b" + _YOU_ARE + r"\s+(?:au|a\s+la|en)\s+(?:college|lycee|primaire|collège)\s*\?"
+          r"|\b" + _YOU_ARE + r"\s+(?:majeure?|mineure?)\s*\?"),
+    # Flattery, above all "mature for your age".
+    _rule("flattery", 0.25, r"\b" + _YOU_ARE + r"\s+(?:(?:trop|tellement|vraiment|super|tres|si|grave|hyper)\s+)?"
+          r"(?:belle|jolie|mignonne|canon|magnifique|sublime|bonne|craquante|charmante|sexy|adorable|parfaite"
+          r"|ravissante|pretty|beautiful|cute|gorgeous)\b|\bma\s+(?:princesse|cherie|puce|beaute|choupette)\b"),
+    _rule("flattery", 0.45, r"\bmature\s+pour\s+ton\s+age\b|\bplus\s+mature\s+que\b|\bmature\s+for\s+your\s+age\b"
+          r"|\b(?:tu\s+fais|t'?\s*fais|tu\s+parais|t'?\s*as\s+l'?\s*air|tu\s+as\s+l'?\s*air)\s+(?:plus\s+)?"
+          r"(?:vieille|vieux|agee|mature|grande|older)\b|\bpas\s+comme\s+les\s+(?:autres|filles|gamines|jeunes)\b"
+          r"|\b" + _YOU_ARE + r"\s+(?:tres\s+|trop\s+|si\s+)?(?:speciale?|mature)\b"),
+    # Trust and "I understand you".
+    _rule("trust", 0.25, r"\b(?:tu\s+(?:peux\s+)?me\s+fais?\s+confiance|fais[\s\-]+moi\s+confiance"
+          r"|tu\s+peux\s+me\s+faire\s+confiance|" + _YOU_HAVE + r"\s+confiance\s+en\s+moi"
+          r"|je\s+(?:suis|serai)\s+(?:toujours\s+)?la\s+pour\s+toi|trust\s+me)\b"),
+    # Isolation: alone, parents away, "nobody understands you like me".
+    _rule("isolation", 0.35, r"\b" + _YOU_ARE + r"\s+(?:toute?\s+)?seule?\b(?=\s*(?:\?|chez|a\s+la\s+maison|ce\s+soir"
+          r"|la\b|dans|$|ou\b))|\bare\s+you\s+(?:home\s+)?alone\b"),
+    _rule("isolation", 0.35, r"\b(?:tes|ta|ton|tn|your)\s+" + _PARENTS + r"\b.{0,25}\b(?:la|rentres?|rentrees?|partis?"
+          r"|parties?|absente?s?|au\s+travail|regardent|surveillent|lisent|checkent|fouillent|controlent"
+          r"|dorment|home|around)\b"),
+    _rule("isolation", 0.45, r"\bpersonne\s+(?:ne\s+)?(?:te\s+)?comprend\b.{0,20}\bcomme\s+moi\b"
+          r"|\b(?:tes\s+parents|ils|elles)\s+(?:ne\s+)?(?:te\s+)?comprennent\s+(?:pas|rien)\b"
+          r"|\bquand\s+(?:tes\s+parents|ta\s+mere|ton\s+pere)\s+(?:dorment|sont\s+pas\s+la|partent)\b"
+          r"|\b" + _YOU_ARE + r"\s+dans\s+ta\s+chambre\b|\bferme\s+(?:ta|la)\s+porte\b"),
+    # Secrecy.
+    _rule("secrecy", 0.6, r"\bnotre\s+(?:petit\s+)?secret\b|\b(?:ca\s+reste|que|juste|reste)\s+entre\s+nous\b"
+          r"|\bour\s+(?:little\s+)?secret\b|\bgarde[sz]?\s+(?:le|ca)\s+pour\s+toi\b"),
+    _rule("secrecy", 0.6, r"\b(?:dis|dit|di|raconte|racontes|parle|parles|montre|montres)\b(?:[\s\-]+(?:le|la|les|lui"
+          r"|leur|en|ca|surtout|bien|ni))*[\s\-]+(?:rien|pas|jamais)\b.{0,14}\b(?:a|aux?|avec)\s+(?:personne|tes|ta|ton"
+          r"|tn)\b|\b(?:dis|dit|raconte|parle)\b(?:[\s\-]+(?:le|la|les|lui|leur|en|ca|surtout))*[\s\-]+(?:a|avec)"
+          r"\s+personne\b|\bdon'?t\s+tell\s+(?:anyone|your)\b"),
+    _rule("secrecy", 0.6, r"\b(?:faut\s+pas|faudrait\s+pas|il\s+ne\s+faut\s+pas)\s+que\s+(?:tes|ta|ton|personne)\b"
+          r".{0,25}\bsach|\bpersonne\s+(?:ne\s+)?doit\s+(?:le\s+|nous\s+)?savoir\b"
+          r"|\bque\s+(?:tes\s+parents|personne)\s+(?:ne\s+)?(?:le\s+)?sache"),
+    _rule("secrecy", 0.5, r"\b(?:efface|effaces|supprime|supprimes|suppr|delete)\b.{0,15}\b(?:messages?|msgs?|conv"
+          r"|conversation|discussion|historique|nos\s+echanges)\b"),
+    # Moving to another app or to a phone.
+    _rule("platform_move", 0.3, r"\b" + _PLATFORM + r"(?:\b|(?=\s|$))", _PROPOSAL_CUES),
+    _rule("platform_move", 0.35, r"\b(?:ton|tn|your)\s+(?:num|numero|tel|telephone|phone|number|06|07|portable)\b"
+          r"|\b0[67](?:[\s.\-]?\d{2}){4}\b|\b(?:on\s+(?:continue|se\s+parle|parle)|viens)\s+(?:ailleurs"
+          r"|en\s+prive|sur\s+une\s+autre\s+app)\b"),
+    # Photos, webcam.
+    _rule("photo_request", 0.35, r"\b" + _PHOTO + r"\s+(?:de\s+toi|of\s+you|de\s+ton\s+(?:corps|visage|ventre)"
+          r"|de\s+tes\s+(?:pieds|jambes))\b|\bmontre[sz]?[\s\-]*(?:moi|toi)\b"
+          r"|\b(?:allume|active|mets|met)\s+(?:ta\s+)?(?:cam|camera|webcam|facecam)\b"
+          r"|\bsend\s+(?:me\s+)?(?:a\s+)?(?:pic|pics|photo|selfie)\b"),
+    _rule("photo_request", 1.0, r"\bnudes?\b|\b" + _PHOTO + r"\b.{0,25}\b(?:nue?s?|sexy|coquine?s?|hot"
+          r"|en\s+(?:maillot|sous[\s\-]?vetements?|culotte|string|soutif|soutien[\s\-]?gorge|petite\s+tenue|calecon"
+          r"|boxer)|sans\s+(?:rien|habits|vetements|haut|t[\s\-]?shirt|culotte))\b"),
+    # Sexual talk to a (possibly) young person.
+    _rule("sexual_talk", 0.6, r"\b" + _YOU_ARE + r"\s+(?:encore\s+)?vierge\b|\bare\s+you\s+(?:a\s+)?virgin\b"
+          r"|\b(?:deja|jamais)\s+(?:fait\s+l'?\s*amour|couche|eu\s+(?:de\s+)?rapports?)\b"
+          r"|\b(?:tu\s+portes|t'?\s*portes|quelle)\s+(?:quoi\s+)?(?:comme\s+)?(?:culotte|sous[\s\-]?vetements?"
+          r"|soutif|string)\b|\bcoquine?\b|\bexcitee?\b|\bsexe\b|\bsexy\b|\bton\s+corps\b"
+          r"|\b(?:tes|t)\s+(?:seins|fesses|formes)\b|\bdans\s+(?:mon|ton)\s+lit\b|\bhorny\b"
+          r"|\b" + _YOU_HAVE + r"\s+(?:deja\s+)?(?:tes|des)\s+regles\b|\b" + _YOU_HAVE + r"\s+(?:de\s+la\s+)?poitrine\b"
+          r"|\bmasturb|\bbranle"),
+    _rule("sexual_talk", 0.35, r"\b" + _YOU_HAVE + r"\s+deja\s+(?:embrasse|eu\s+(?:un|une)\s+(?:copain|copine|mec"
+          r"|keum|relation))\b|\b(?:petit\s+)?calins?\b"),
+    # Gifts and money.
+    _rule("gift_money", 0.45, r"\bvirement\b|\bpaysafe(?:card)?\b|\bneosurf\b|\bpcs\b|\brecharge\b|\brobux\b"
+          r"|\bv[\s\-]?bucks\b|\bcarte\s+cadeau\b|\bgift\s*card\b|\bcode\s+(?:psn|xbox|steam|google\s+play|itunes"
+          r"|amazon)\b|\bcadeau\s+si\b|\bargent\s+de\s+poche\b|\b\d+\s*(?:€|euros?|balles)\s+si\b"),
+    _rule("gift_money", 0.45, r"\bje\s+(?:te\s+|t'?\s*)(?:offre|offrirai|paie|paye|payerai|donne|donnerai|achete"
+          r"|acheterai|envoie|envoies)\b.{0,25}(?:\b(?:euros?|balles|argent|thunes|cadeau|robux|skins?|forfait"
+          r"|telephone|iphone|sac|habits|vetements|maquillage|parfum|recharge|\d+)\b|€)"),
+    _rule("gift_money", 0.45, r"\bsi\s+tu\b.{0,40}\bje\s+(?:te\s+|t'?\s*)(?:donne|paie|paye|offre|envoie|achete)\b"),
+    # Meeting and location.
+    _rule("meeting", 0.4, _MEET),
+    _rule("location_question", 0.15, r"\b(?:t'?\s*habites|tu\s+habites|tu\s+vis|t'?\s*vis|tu\s+es\s+d'?\s*ou"
+          r"|t'?\s*es\s+d'?\s*ou|tes\s+d'?\s*ou|t'?\s*es\s+ou|tes\s+ou|t\s+ou|t'?\s*es\s+de\s+quelle\s+ville"
+          r"|where\s+do\s+you\s+live|where\s+are\s+you\s+from)\b"),
+    _rule("location_question", 0.3, r"\b(?:ton|tn|your)\s+(?:adresse|address|code\s+postal|quartier|college"
+          r"|lycee|ecole|school)\b|\b(?:quel|kel)\s+(?:college|lycee|ecole)\b"),
+)  # fmt: skip
+
+_AMBUSH_RULES: tuple[Rule, ...] = (
+    _rule("dating_pretext", 0.25, r"\b" + _YOU_ARE + r"\s+(?:vraiment\s+)?(?:gay|gai|bi|pd|homo|passif|actif"
+          r"|hetero\s+curieux|curieux|discret)\b|\bplan\s+(?:cul|q|ql|d'un\s+soir|chaud|discret)\b"
+          r"|\bje\s+cherche\s+(?:un|une|du)\s+(?:mec|homme|gars|keum|femme|fille|meuf|plan|rencontre|plaisir|sexe"
+          r"|date)\b|\bhbm\b|\bmec\s+(?:discret|pour\s+plan)\b"),
+    _rule("come_alone", 0.35, r"\b(?:viens|vien|venez|sois|soit|faut\s+que\s+tu\s+viennes|tu\s+dois\s+venir"
+          r"|tu\s+viendras|ramene\s+personne)\s+(?:tout\s+)?seul\b(?!\s*ou\b)|\b(?:personne|pas\s+de\s+potes?"
+          r"|pas\s+d'?\s*(?:amis?|potes?))\s+avec\s+toi\b|\bdis\s+(?:a\s+)?personne\s+(?:ou|que)\s+tu\s+(?:vas|viens)\b"
+          r"|\bviens?\s+sans\s+(?:tes\s+)?(?:potes|amis|personne)\b|\bcome\s+alone\b"),
+    _rule("isolated_place", 0.35, r"\b(?:parking|sous[\s\-]?sol|terrain\s+vague|chantier|friche|entrepot|hangar"
+          r"|usine|dans\s+les\s+bois|dans\s+la\s+foret|sous\s+le\s+pont|cage\s+d'?\s*escaliers?"
+          r"|hall\s+(?:du|de|d'|\d)|la\s+cave|les\s+caves|local\s+poubelle|au\s+fond\s+du\s+parc|impasse|ruelle"
+          r"|voie\s+ferree|derriere\s+(?:le|la|les|l')\s*(?:gare|gymnase|stade|batiment|bat|immeuble|lycee|college"
+          r"|centre|magasin|supermarche|eglise|parc|cite)|dans\s+la\s+cite|au\s+quartier)\b"),
+    _rule("address", 0.2, r"\b\d{1,3}\s*(?:bis\s+|ter\s+)?(?:rue|avenue|av|bd|boulevard|allee|impasse|chemin|place"
+          r"|route|quai)\b"),
+    _rule("prove_orientation", 0.6, r"\b(?:prouve|prouves|prouver|montre|confirme)\b.{0,15}\b(?:que\s+)?" + _YOU_ARE
+          + r"\s+(?:vraiment\s+)?(?:un\s+|une\s+)?(?:vraie?\s+)?(?:gay|pd|homo|bi|trans|passif|tapette)\b"
+          r"|\b" + _YOU_ARE + r"\s+(?:un\s+)?vrai\s+(?:pd|gay|homo)\b|\bprove\s+(?:you'?\s*re|ur)\s+gay\b"),
+    _rule("bring_valuables", 0.35, r"\b(?:ramene|ramenes|prends|prend|apporte|viens\s+avec)\s+(?:du|de\s+l'|ton|ta"
+          r"|tes|des)\s*(?:liquide|cash|argent|thunes|tune|oseille|billets|carte\s+bleue|cb|telephone|tel|iphone"
+          r"|montre|cles?)\b"),
+    _rule("meeting", 0.4, _MEET),
+)  # fmt: skip
+
+_DRUG_RULES: tuple[Rule, ...] = (
+    _rule("drug_product", 0.4, r"\b(?:beuh|weed|shit|hash|haschi(?:s)?ch|cannabis|resine|pollen|frappe|filtre"
+          r"|amnesia|sativa|indica|coke|cocaine|cc|mdma|md|ecsta|ecstasy|xtc|keta|ketamine|3mmc|3-mmc|4mmc|lsd"
+          r"|buvards?|champis?|crack|heroine|hero|speed|meth|ghb|tusi|lean|codeine|bedo|weedo|pilules?)\b"
+          r"|🍃|❄|💊|🍄|🌿|🍫"),
+    _rule("drug_price", 0.4, r"\b\d+\s*(?:€|e|eur|euros?|balles|boules|bal)(?:\b|(?=\s|$))|€\s*\d+"
+          r"|\b\d+(?:[.,]\d+)?\s*(?:g|gr|grammes?|kg|barrettes?|pochons?|plaquettes?|pills?|cachets?|buvards?)\b"
+          r"|\b(?:le|la|un|une)\s+(?:g|gramme|barrette|pochon|plaquette)\b|\b(?:menu|carte)\b.{0,20}\b(?:dispo"
+          r"|snap|tg|telegram|complet|du\s+jour)\b|\bprix\b|\btarifs?\b"),
+    _rule("drug_meetup", 0.35, _MEET),
+    _rule("drug_meetup", 0.35, r"\b(?:livraison|livre|livrer|livreur|je\s+descends|en\s+bas\s+de\s+(?:chez|la|ton)"
+          r"|sortie\s+(?:du\s+)?metro|au\s+(?:four|point|terrain|hall)|je\s+me\s+deplace|deplacement|drive)\b"),
+)  # fmt: skip
+
+# News, prevention or police talk about drugs is not a deal.
+_DRUG_NEWS = re.compile(
+    r"\b(?:police|gendarmes?|gendarmerie|saisie?s?|saisi|reportage|article|documentaire|journal|prevention"
+    r"|addiction|overdose|dangereu(?:x|se)|arretee?s?|interpellee?s?|proces|tribunal|condamnee?s?|douane)\b"
+)
+_BARE_AGE_REPLY = re.compile(r"^\s*(\d{1,2})\s*(?:ans?|a)?\s*(?:(?:et|&)\s+(?:toi|vous|tu|t|u)\b.*|[^\w]*)$")
+_REPEATED_LETTERS = re.compile(r"([a-z])\1{2,}")
+_SPACED_LETTERS = re.compile(r"\b(?:[a-z0-9][\s.\-_*]){2,}[a-z0-9]\b")
+_LETTERS_WITH_DIGITS = re.compile(r"\b(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[0-9@$])[a-z0-9@$]+\b")
+_LEET = str.maketrans("0134578@$", "oieastbas")
+
+
+# --- normalisation: the shared normaliser when it exists, else a local fallback ---------------
+
+
+@functools.cache
+def _shared_normalize() -> Callable[[str], object] | None:
+    try:
+        module = importlib.import_module("papote.safety.normalize")
+    except ImportError:
+        return None
+    function = getattr(module, "normalize", None)
+    return function if callable(function) else None
+
+
+def _local_evasion_fold(plain: str) -> str:
+    """Undo "s n a p" and "s3cr3t" without touching real numbers such as "14 ans"."""
+    joined = _SPACED_LETTERS.sub(lambda m: re.sub(r"[\s.\-_*]", "", m.group(0)), plain)
+    return _LETTERS_WITH_DIGITS.sub(lambda m: m.group(0).translate(_LEET), joined)
+
+
+def message_forms(text: str) -> tuple[str, ...]:
+    """The folded forms a message is matched in: plain (digits kept) and evasion-folded."""
+    plain = _REPEATED_LETTERS.sub(r"\1", plain_fold(text))
+    shared = _shared_normalize()
+    other: str | None = None
+    if shared is not None:
+        folded = getattr(shared(text), "folded", None)
+        other = folded if isinstance(folded, str) else None
+    if other is None:
+        other = _local_evasion_fold(plain)
+    else:
+        other = _REPEATED_LETTERS.sub(r"\1", other)
+    return (plain,) if other == plain else (plain, other)
+
+
+def _matches(rule: Rule, forms: Iterable[str]) -> bool:
+    return any(all(pattern.search(form) for pattern in rule.patterns) for form in forms)
+
+
+def _hits(rules: tuple[Rule, ...], forms: tuple[str, ...]) -> dict[str, float]:
+    """Step -> the heaviest weight among the rules that match this message."""
+    found: dict[str, float] = {}
+    for rule in rules:
+        if rule.weight > found.get(rule.step, 0.0) and _matches(rule, forms):
+            found[rule.step] = rule.weight
+    return found
+
+
+# --- the scorer -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    level: float = 0.0
+    count: int = 0
+
+
+@dataclass
+class _Track:
+    """Decaying levels for one family of steps (grooming, ambush or drugs)."""
+
+    steps: dict[str, _Step] = field(default_factory=dict)
+
+    def decay(self) -> None:
+        for step in self.steps.values():
+            step.level *= DECAY_PER_TURN
+
+    def add(self, name: str, weight: float) -> None:
+        step = self.steps.setdefault(name, _Step())
+        step.level += weight * REPEAT_FACTOR**step.count
+        step.count += 1
+
+    def level(self, name: str) -> float:
+        step = self.steps.get(name)
+        return step.level if step is not None else 0.0
+
+    def active(self) -> list[str]:
+        return [name for name, step in self.steps.items() if step.level >= ACTIVE_LEVEL]
+
+    def combined(self) -> float:
+        active = self.active()
+        if not active:
+            return 0.0
+        total = sum(self.steps[name].level for name in active)
+        return total * (1.0 + COMBINATION_BONUS * (len(active) - 1))
+
+
+class ConversationRisk:
+    """One per private conversation; feed it every message in order with `observe`."""
+
+    def __init__(self, participants: dict[str, AgeBand]) -> None:
+        self._bands: dict[str, AgeBand | None] = dict(participants)
+        self._claims: dict[str, int] = {}
+        self._grooming = _Track()
+        self._ambush = _Track()
+        self._drugs = _Track()
+        self._steps_seen: dict[str, None] = {}  # ordered set
+        self._labels: dict[str, None] = {}
+        self._last_age_question_by: str | None = None
+        self._turns = 0
+
+    def observe(self, sender: str, text: str) -> ConversationAssessment:
+        self._turns += 1
+        self._bands.setdefault(sender, None)
+        for track in (self._grooming, self._ambush, self._drugs):
+            track.decay()
+        forms = message_forms(text)
+        self._observe_age(sender, text, forms[0])
+        grooming_hits = _hits(_GROOMING_RULES, forms)
+        self._last_age_question_by = sender if "age_question" in grooming_hits else None
+        factor = self._sender_factor(sender)
+        for name, weight in grooming_hits.items():
+            self._grooming.add(name, weight * factor)
+            self._note(name)
+        for name, weight in _hits(_AMBUSH_RULES, forms).items():
+            self._ambush.add(name, weight)
+            self._note(name)
+        if _DRUG_NEWS.search(forms[0]) is None:
+            for name, weight in _hits(_DRUG_RULES, forms).items():
+                self._drugs.add(name, weight)
+        if self._drugs.level("drug_product") >= ACTIVE_LEVEL:
+            # Prices and meeting points are only drug steps once a product was named.
+            for name in self._drugs.active():
+                self._note(name)
+        return self._assess()
+
+    # Ages: claims in the text, bare answers to an age question, and contradictions.
+
+    def _observe_age(self, sender: str, text: str, plain: str) -> None:
+        age = claimed_age(text)
+        if age is None and self._last_age_question_by not in (None, sender):
+            bare = _BARE_AGE_REPLY.match(plain)
+            age = int(bare.group(1)) if bare is not None and 8 <= int(bare.group(1)) <= 99 else None
+        if age is None:
+            return
+        self._claims[sender] = age
+        band = self._bands.get(sender)
+        contradicts = (band == "adult" and age < ADULT_AGE) or (band == "minor" and age >= ADULT_AGE)
+        if contradicts and self._grooming.level("age_mismatch") < AGE_MISMATCH_WEIGHT / 2:
+            self._grooming.add("age_mismatch", AGE_MISMATCH_WEIGHT)
+            self._note("age_mismatch")
+
+    def _minorish(self, person: str) -> bool:
+        age = self._claims.get(person)
+        return self._bands.get(person) == "minor" or (age is not None and age < ADULT_AGE)
+
+    def _adultish(self, person: str) -> bool:
+        age = self._claims.get(person)
+        return self._bands.get(person) == "adult" or (age is not None and age >= ADULT_AGE)
+
+    def _sender_factor(self, sender: str) -> float:
+        others = [person for person in self._bands if person != sender]
+        if self._adultish(sender) and any(self._minorish(other) for other in others):
+            return ADULT_TO_MINOR
+        if self._minorish(sender) and any(self._adultish(other) for other in others):
+            return MINOR_TO_ADULT
+        if self._minorish(sender) and others and all(self._minorish(other) for other in others):
+            return MINOR_TO_MINOR
+        return ADULT_TO_ADULT
+
+    # Scores and labels.
+
+    def _note(self, step: str) -> None:
+        self._steps_seen.setdefault(step, None)
+
+    def _ambush_score(self) -> float:
+        """A meeting proposal plus conditions; each counts fully until it has half faded."""
+        if self._ambush.level("meeting") < AMBUSH_BASE / 2:
+            return 0.0
+        conditions = sum(
+            weight for name, weight in AMBUSH_CONDITIONS.items() if self._ambush.level(name) >= weight / 2
+        )
+        return AMBUSH_BASE + conditions
+
+    def _drug_score(self) -> float:
+        levels = [self._drugs.level(name) for name in DRUG_STEPS]
+        if min(levels) < ACTIVE_LEVEL:
+            return min(0.9, sum(levels))  # never a deal without product, price and meeting point
+        return self._drugs.combined()
+
+    def _assess(self) -> ConversationAssessment:
+        scores = {
+            "grooming": self._grooming.combined(),
+            "ambush": self._ambush_score(),
+            "drug_deal": self._drug_score(),
+        }
+        for label, score in scores.items():
+            if score >= FLAG_THRESHOLD - 1e-9:
+                self._labels.setdefault(label, None)  # a flag stays: the case is open
+        return ConversationAssessment(
+            score=round(max(scores.values()), 4),
+            flagged=bool(self._labels),
+            labels=tuple(self._labels),
+            steps=tuple(self._steps_seen),
+        )

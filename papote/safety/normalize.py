@@ -1,0 +1,592 @@
+"""Shared text normalisation for every text detector.
+
+`normalize(text)` returns several views of one message, each with a map back
+to the original text so evidence can point at what the person actually typed:
+
+- `plain`: NFKC, zero-width and combining marks removed, look-alike letters
+  folded to Latin (visual skeleton *before* transliteration, so Cyrillic "р"
+  becomes "p", not "r"), accents folded, casefolded. Emoji are kept as they are.
+- `folded`: `plain` with leetspeak undone inside words that contain letters
+  ("s3x" -> "sex", "p3d0" -> "pedo"; "13ans", "10€" and "lea92" are left alone).
+- `compact`: `folded` with separators inside words removed ("s.n.a.p", "s-e-x",
+  "t'as" -> "tas") and runs of single spaced letters joined ("s p a c e d").
+- `collapsed`: `compact` where words with a letter repeated 3+ times have every
+  repeated letter collapsed ("salooooope" -> "salope", "mdrrrr" -> "mdr").
+- `digits`: `plain` with French/English number words turned into digits
+  ("zéro six douze" -> "0612", "soixante-dix-huit" -> "78").
+- `translit`: phonetic transliteration (anyascii), right for genuine non-Latin
+  words ("снапчат" -> "snapchat"); equal to `plain` for Latin text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+import ahocorasick
+from anyascii import anyascii
+from confusable_homoglyphs import confusables
+
+__all__ = ["LEET", "Form", "Normalized", "fold_key", "normalize", "skeleton"]
+
+# Characters that stand for letters inside words (leetspeak).
+LEET: dict[str, str] = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "@": "a",
+    "$": "s",
+    "€": "e",
+}
+# "1" also stands for "l" ("sa1ope"); that reading goes into an extra view.
+LEET_ONE_ALT = "l"
+
+# Symbols kept verbatim instead of transliterated: leet symbols must survive to
+# the leet pass, and emoji are matched as themselves by the lexicons.
+_KEEP_SYMBOLS = frozenset("€$@")
+
+# Suffixes after a number that mark a real quantity ("13ans", "5euros"), not leet.
+_UNIT_SUFFIXES = frozenset(
+    [
+        "ans",
+        "an",
+        "a",
+        "h",
+        "min",
+        "mn",
+        "s",
+        "sec",
+        "e",
+        "eme",
+        "er",
+        "ere",
+        "nd",
+        "rd",
+        "th",
+        "st",
+        "k",
+        "km",
+        "m",
+        "cm",
+        "mm",
+        "kg",
+        "g",
+        "l",
+        "cl",
+        "ml",
+        "x",
+        "eur",
+        "euros",
+        "euro",
+        "balles",
+    ]
+)
+
+_WORD_RE = re.compile(r"[a-z]+")
+_TRIPLE_RE = re.compile(r"([a-z])\1\1")
+_LEET_HINT_RE = re.compile(r"[0-9@$€]")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$€")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+# Separators slipped between two word characters: "s.n.a.p", "s-e-x", "t'as".
+_SEPARATORS_RE = re.compile(r"[.\-_*|~+·•'`^]+")
+# Three or more single characters separated by spaces: "s p a c e d".
+_SPACED_RE = re.compile(r"(?<!\S)[^\W_](?:\s+[^\W_]){2,}(?!\S)")
+_SPACED_HINT_RE = re.compile(r" \S \S ")
+_SPACES_RE = re.compile(r"\s+")
+_DROP_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"})
+
+
+class Form(NamedTuple):
+    """One view of the message and, per character, the original span it came from.
+
+    `starts`/`ends` are None when the view lines up character for character
+    with the original text (the common case, kept cheap).
+    """
+
+    name: str
+    text: str
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a `[start, end)` range of this view back to the original text."""
+        size = len(self.text)
+        if size == 0:
+            return (0, 0)
+        start = min(max(start, 0), size - 1)
+        end = min(max(end, start + 1), size)
+        if self.starts is None or self.ends is None:
+            return (start, end)
+        return (self.starts[start], self.ends[end - 1])
+
+    def origin(self, index: int) -> tuple[int, int]:
+        """Original span of the character at `index` of this view."""
+        return self.span(index, index + 1)
+
+    def keep(self, name: str, kept: list[int]) -> Form:
+        """A new view made of the characters of this one at the `kept` indices."""
+        text = "".join(self.text[i] for i in kept)
+        if self.starts is None or self.ends is None:
+            return Form(name, text, tuple(kept), tuple(i + 1 for i in kept))
+        starts, ends = self.starts, self.ends
+        return Form(name, text, tuple(starts[i] for i in kept), tuple(ends[i] for i in kept))
+
+    def renamed(self, name: str) -> Form:
+        return self._replace(name=name)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    plain: str
+    folded: str
+    compact: str
+    collapsed: str
+    digits: str
+    translit: str
+    views: tuple[Form, ...]  # every named view, with its map to the original
+    forms: tuple[Form, ...]  # the distinct views worth scanning for words, `folded` first
+
+    def view(self, name: str) -> Form:
+        """The named view ("plain", "folded", "compact", "collapsed", "digits", "translit")."""
+        for form in self.views:
+            if form.name == name:
+                return form
+        raise KeyError(name)
+
+
+# --- per-character folding ------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _skeleton_char(ch: str) -> str:
+    """Latin look-alike of one non-ASCII letter, or "" when there is none."""
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True)
+    if not found:
+        return ""
+    for glyph in found[0]["homoglyphs"]:
+        candidate = glyph["c"]
+        if len(candidate) == 1 and candidate.isascii() and candidate.isalpha():
+            # An upper-case glyph that looks like "l" is meant as "I" (Greek Iota).
+            if candidate == "l" and ch.isupper():
+                return "i"
+            return str(candidate).lower()
+    return ""
+
+
+@lru_cache(maxsize=16384)
+def _fold_char(ch: str) -> str:
+    """Fold one character: NFKC, strip marks, Latin look-alike, transliterate, casefold."""
+    if ch.isascii():
+        return ch.lower()
+    out: list[str] = []
+    for part in unicodedata.normalize("NFKC", ch):
+        for sub in unicodedata.normalize("NFD", part):
+            out.append(_fold_simple(sub))
+    return "".join(out)
+
+
+def _fold_simple(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower()
+    category = unicodedata.category(ch)
+    if category in _DROP_CATEGORIES:
+        return ""
+    if ch in _KEEP_SYMBOLS or category == "So":
+        return ch
+    if category.startswith("Z"):
+        return " "
+    if category.startswith("L"):
+        latin = _skeleton_char(ch)
+        if latin:
+            return latin
+    return anyascii(ch).casefold()
+
+
+@lru_cache(maxsize=16384)
+def _translit_char(ch: str) -> str:
+    """Phonetic transliteration of one character (no look-alike folding)."""
+    if ch.isascii():
+        return ch.lower()
+    out: list[str] = []
+    for part in unicodedata.normalize("NFKC", ch):
+        for sub in unicodedata.normalize("NFD", part):
+            category = unicodedata.category(sub)
+            if category in _DROP_CATEGORIES:
+                continue
+            keep = category == "So" or sub in _KEEP_SYMBOLS
+            out.append(sub if keep else anyascii(sub).casefold())
+    return "".join(out)
+
+
+def _fold(name: str, text: str, fold: Callable[[str], str]) -> Form:
+    if text.isascii():
+        return Form(name, text.lower())
+    table = {ord(ch): fold(ch) for ch in set(_NON_ASCII_RE.findall(text))}
+    if all(len(piece) == 1 for piece in table.values()):
+        return Form(name, text.translate(table).lower())
+    starts: list[int] = []
+    ends: list[int] = []
+    pieces: list[str] = []
+    for index, ch in enumerate(text):
+        piece = table.get(ord(ch), ch.lower())
+        pieces.append(piece)
+        if piece:
+            starts.extend([index] * len(piece))
+            ends.extend([index + 1] * len(piece))
+            continue
+        # A dropped mark (accent, zero-width space) belongs to the character before it.
+        position = len(ends) - 1
+        while position >= 0 and starts[position] == starts[-1]:
+            ends[position] = index + 1
+            position -= 1
+    return Form(name, "".join(pieces), tuple(starts), tuple(ends))
+
+
+# --- leetspeak -----------------------------------------------------------------
+
+
+def _keep_digits(token: str) -> bool:
+    """True when the digits of a mixed token are a real number, not leet."""
+    head = len(token) - len(token.lstrip("0123456789"))
+    tail = len(token) - len(token.rstrip("0123456789"))
+    middle = token[head : len(token) - tail]
+    if any(c.isdigit() for c in middle):
+        return False
+    if head and not tail:
+        return head >= 2 or middle in _UNIT_SUFFIXES
+    if tail and not head:
+        return tail >= 2
+    return False
+
+
+def _leet_tokens(text: str) -> list[tuple[int, int]]:
+    """Spans of the tokens that hold at least one leet character."""
+    spans: list[tuple[int, int]] = []
+    for hit in _LEET_HINT_RE.finditer(text):
+        position = hit.start()
+        if spans and position < spans[-1][1]:
+            continue
+        start = position
+        while start > 0 and text[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        end = position + 1
+        while end < len(text) and text[end] in _TOKEN_CHARS:
+            end += 1
+        spans.append((start, end))
+    return spans
+
+
+def _unleet(text: str, one: str) -> str:
+    if not _LEET_HINT_RE.search(text):
+        return text
+    chars = list(text)
+    changed = False
+    for start, end in _leet_tokens(text):
+        token = text[start:end]
+        if token.isdigit() or not _WORD_RE.search(token) or _keep_digits(token):
+            continue
+        for offset, c in enumerate(token):
+            # "@" opens a mention ("@lea"); it is only a letter inside a word.
+            if c not in LEET or (c == "@" and offset == 0):
+                continue
+            chars[start + offset] = one if c == "1" else LEET[c]
+            changed = True
+    return "".join(chars) if changed else text
+
+
+# --- separators and repeats --------------------------------------------------------
+
+
+def _compact(folded: Form) -> Form:
+    """Drop separators inside words and join spaced-out single letters."""
+    form = folded
+    text = form.text
+    spans = [
+        m.span()
+        for m in _SEPARATORS_RE.finditer(text)
+        if m.start() > 0 and m.end() < len(text) and text[m.start() - 1].isalnum() and text[m.end()].isalnum()
+    ]
+    if spans:
+        form = _drop(form, spans)
+    if _SPACED_HINT_RE.search(f" {form.text} "):
+        spaced: list[tuple[int, int]] = []
+        for match in _SPACED_RE.finditer(form.text):
+            offset = match.start()
+            spaced.extend((offset + m.start(), offset + m.end()) for m in _SPACES_RE.finditer(match.group()))
+        if spaced:
+            form = _drop(form, spaced)
+    return form.renamed("compact")
+
+
+def _drop(form: Form, spans: list[tuple[int, int]]) -> Form:
+    dropped: set[int] = set()
+    for start, end in spans:
+        dropped.update(range(start, end))
+    return form.keep(form.name, [i for i in range(len(form.text)) if i not in dropped])
+
+
+def _collapse(compact: Form) -> Form:
+    """In words with a letter repeated 3+ times, collapse every repeated letter."""
+    text = compact.text
+    if not _TRIPLE_RE.search(text):
+        return compact.renamed("collapsed")
+    kept: list[int] = []
+    cursor = 0
+    for match in _WORD_RE.finditer(text):
+        word = match.group()
+        if not _TRIPLE_RE.search(word):
+            continue
+        kept.extend(range(cursor, match.start()))
+        base = match.start()
+        kept.extend(base + k for k, ch in enumerate(word) if k == 0 or word[k - 1] != ch)
+        cursor = match.end()
+    kept.extend(range(cursor, len(text)))
+    form = compact.keep("collapsed", kept)
+    # Each kept letter stands for the whole run of repeats after it.
+    ends = list(form.ends or ())
+    for position, index in enumerate(kept):
+        following = kept[position + 1] if position + 1 < len(kept) else len(text)
+        if following > index + 1:
+            ends[position] = compact.span(index, following)[1]
+    return Form(form.name, form.text, form.starts, tuple(ends))
+
+
+# --- number words ---------------------------------------------------------------
+
+_UNITS: dict[str, int] = {
+    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+    "huit": 8, "neuf": 9, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
+    "eight": 8, "nine": 9,
+}  # fmt: skip
+_TEENS: dict[str, int] = {
+    "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS: dict[str, int] = {
+    "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+    "septante": 70, "huitante": 80, "octante": 80, "nonante": 90, "twenty": 20, "thirty": 30,
+    "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_HUNDREDS = frozenset({"cent", "cents", "hundred"})
+_THOUSANDS = frozenset({"mille", "thousand"})
+_JOINERS = frozenset({"et", "and"})
+_NUMBER_WORDS = frozenset({*_UNITS, *_TEENS, *_TENS, *_HUNDREDS, *_THOUSANDS})
+_ONE_WORDS = frozenset({"un", "une", "one"})
+_GAP_RE = re.compile(r"[\s\-,]*(?:(?:et|and)[\s\-]+)?")
+
+
+def _below_hundred(words: list[str], i: int) -> tuple[int, int] | None:
+    """Parse one number below 100 starting at words[i]; return (value, next index)."""
+    word = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if word == "quatre" and nxt in ("vingt", "vingts"):
+        return _after_tens(words, i + 2, 80)
+    if word in _TENS:
+        return _after_tens(words, i + 1, _TENS[word])
+    if word == "dix" and nxt in ("sept", "huit", "neuf"):
+        return (10 + _UNITS[nxt], i + 2)
+    if word in _TEENS:
+        return (_TEENS[word], i + 1)
+    if word in _UNITS:
+        return (_UNITS[word], i + 1)
+    return None
+
+
+def _after_tens(words: list[str], i: int, tens: int) -> tuple[int, int]:
+    """The unit (or, after 60 and 80, the teen) that completes a tens word."""
+    j = i + 1 if i < len(words) and words[i] in _JOINERS else i
+    if j >= len(words):
+        return (tens, i)
+    rest = _below_hundred(words, j)
+    if rest is None:
+        return (tens, i)
+    value, after = rest
+    if tens in (60, 80) and 10 <= value <= 19:
+        return (tens + value, after)
+    if 1 <= value <= 9 and words[j] not in _TEENS:
+        return (tens + value, after)
+    return (tens, i)
+
+
+def _hundreds(words: list[str], i: int) -> tuple[int, int] | None:
+    """[unit] cent [below 100], or a plain number below 100."""
+    value: int | None = None
+    parsed = _below_hundred(words, i) if i < len(words) else None
+    if parsed is not None:
+        value, i = parsed
+    if i < len(words) and words[i] in _HUNDREDS and (value is None or 1 <= value <= 9):
+        total = (value or 1) * 100
+        rest = _below_hundred(words, i + 1) if i + 1 < len(words) else None
+        if rest is None:
+            return (total, i + 1)
+        return (total + rest[0], rest[1])
+    return None if value is None else (value, i)
+
+
+def _one_number(words: list[str], i: int) -> tuple[int, int] | None:
+    parsed = _hundreds(words, i)
+    value, j = parsed if parsed is not None else (None, i)
+    if j < len(words) and words[j] in _THOUSANDS:
+        total = (value or 1) * 1000
+        rest = _hundreds(words, j + 1)
+        if rest is None:
+            return (total, j + 1)
+        return (total + rest[0], rest[1])
+    return None if value is None else (value, j)
+
+
+def parse_numbers(words: list[str]) -> list[int]:
+    """The numbers a person dictates with these words: ["zero", "six", "douze"] -> [0, 6, 12]."""
+    values: list[int] = []
+    i = 0
+    while i < len(words):
+        parsed = _one_number(words, i)
+        if parsed is None:
+            i += 1  # a joiner ("et") between two numbers
+            continue
+        value, i = parsed
+        values.append(value)
+    return values
+
+
+def _number_runs(text: str) -> list[tuple[int, int, list[str]]]:
+    """Runs of number words, e.g. "zero six douze trente-quatre"."""
+    runs: list[tuple[int, int, list[str]]] = []
+    for hit in _WORD_RE.finditer(text):
+        word = hit.group()
+        if word not in _NUMBER_WORDS:
+            continue
+        if runs and _GAP_RE.fullmatch(text, runs[-1][1], hit.start()):
+            start, _, words = runs[-1]
+            joiner = text[runs[-1][1] : hit.start()].strip(" -,")
+            runs[-1] = (start, hit.end(), [*words, *([joiner] if joiner else []), word])
+        else:
+            runs.append((hit.start(), hit.end(), [word]))
+    # A lone "un"/"une" is an article, not a number worth rewriting.
+    return [run for run in runs if not (len(run[2]) == 1 and run[2][0] in _ONE_WORDS)]
+
+
+def _number_hint() -> ahocorasick.Automaton:
+    """Substring prefilter: most messages hold no number word at all."""
+    automaton = ahocorasick.Automaton()
+    for word in _NUMBER_WORDS - _ONE_WORDS:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+_NUMBER_HINT = _number_hint()
+
+
+def _digits(plain: Form) -> Form:
+    text = plain.text
+    if next(_NUMBER_HINT.iter(text), None) is None or _NUMBER_WORDS.isdisjoint(_WORD_RE.findall(text)):
+        return plain.renamed("digits")
+    runs = _number_runs(text)
+    if not runs:
+        return plain.renamed("digits")
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+
+    def copy(first: int, last: int) -> None:
+        for i in range(first, last):
+            start, end = plain.origin(i)
+            chars.append(text[i])
+            starts.append(start)
+            ends.append(end)
+
+    cursor = 0
+    for run_start, run_end, words in runs:
+        copy(cursor, run_start)
+        number = "".join(str(n) for n in parse_numbers(words))
+        start, end = plain.span(run_start, run_end)
+        chars.extend(number)
+        starts.extend([start] * len(number))
+        ends.extend([end] * len(number))
+        cursor = run_end
+    copy(cursor, len(text))
+    return Form("digits", "".join(chars), tuple(starts), tuple(ends))
+
+
+# --- entry points ----------------------------------------------------------------
+
+
+def _needs_translit(text: str) -> bool:
+    """True when the text has letters beyond Latin, whose phonetic reading may differ."""
+    return not text.isascii() and any(
+        ord(c) > 0x24F and c.isalpha() for c in set(_NON_ASCII_RE.findall(text))
+    )
+
+
+@lru_cache(maxsize=8192)
+def normalize(text: str) -> Normalized:
+    """Every normalised view of `text` (cached: chat repeats itself)."""
+    plain = _fold("plain", text, _fold_char)
+    folded = plain.renamed("folded")
+    folded_text = _unleet(plain.text, LEET["1"])
+    if folded_text != plain.text:
+        folded = Form("folded", folded_text, plain.starts, plain.ends)
+    compact = _compact(folded)
+    collapsed = _collapse(compact)
+    digits = _digits(plain)
+    forms = [folded, compact, collapsed]
+    alt_text = _unleet(plain.text, LEET_ONE_ALT)
+    if alt_text != folded_text:
+        alt = Form("leet_l", alt_text, plain.starts, plain.ends)
+        forms.extend([alt, _compact(alt).renamed("leet_l_compact")])
+    forms.extend([plain, digits])
+    translit = plain.renamed("translit")
+    if _needs_translit(text):
+        translit = _fold("translit", text, _translit_char)
+        forms.append(translit)
+    return Normalized(
+        original=text,
+        plain=plain.text,
+        folded=folded.text,
+        compact=compact.text,
+        collapsed=collapsed.text,
+        digits=digits.text,
+        translit=translit.text,
+        views=(plain, folded, compact, collapsed, digits, translit),
+        forms=_distinct(forms),
+    )
+
+
+def _distinct(forms: list[Form]) -> tuple[Form, ...]:
+    seen: set[str] = set()
+    kept: list[Form] = []
+    for form in forms:
+        if form.text not in seen:
+            seen.add(form.text)
+            kept.append(form)
+    return tuple(kept)
+
+
+@lru_cache(maxsize=8192)
+def skeleton(text: str) -> str:
+    """Confusable-folded lowercase key: look-alikes, accents and invisible marks folded."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+_DOUBLE_RE = re.compile(r"([a-z])\1+")
+
+
+def fold_key(text: str) -> tuple[str, ...]:
+    """The spellings under which a lexicon phrase is indexed (folded, compact, de-doubled)."""
+    norm = normalize(text)
+    keys: list[str] = []
+    for key in (norm.folded, norm.compact, norm.collapsed, _DOUBLE_RE.sub(r"\1", norm.compact)):
+        key = " ".join(key.split())
+        if key and key not in keys:
+            keys.append(key)
+    return tuple(keys)

@@ -1,0 +1,84 @@
+"""One typed settings object, read from flags and the environment.
+
+Every CLI command and the server use the same resolution: an explicit flag wins,
+then the `PAPOTE_*` environment variable, then the default that works with no setup.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("papote-data")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""  # empty: SQLite file inside data_dir
+    retention_days: int = 30
+    guest_session_hours: int = 12
+    account_session_days: int = 30
+    new_arrival_seconds: int = 600
+    rate_limits: bool = True
+    heartbeat_seconds: int = 25
+    history_on_join: int = 50
+    max_message_chars: int = 1000
+    secret_key: str = ""  # used for keyed hashes (IP addresses); generated into data_dir if empty
+    cookie_secure: bool = False
+    sqlite_synchronous: str = "FULL"  # FULL: an ack survives power loss, not only a crash
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        base = cls(
+            host=env.get("PAPOTE_HOST", cls.host),
+            port=_env_int("PAPOTE_PORT", cls.port),
+            data_dir=Path(env.get("PAPOTE_DATA_DIR", str(DEFAULT_DATA_DIR))),
+            database_url=env.get("PAPOTE_DATABASE_URL", ""),
+            retention_days=_env_int("PAPOTE_RETENTION_DAYS", cls.retention_days),
+            new_arrival_seconds=_env_int("PAPOTE_NEW_ARRIVAL_SECONDS", cls.new_arrival_seconds),
+            rate_limits=env.get("PAPOTE_RATE_LIMITS", "on").strip().lower() not in ("off", "0", "false", "no"),
+            secret_key=env.get("PAPOTE_SECRET_KEY", ""),
+            cookie_secure=env.get("PAPOTE_COOKIE_SECURE", "").lower() in ("1", "true", "yes", "on"),
+            sqlite_synchronous=env.get("PAPOTE_SQLITE_SYNCHRONOUS", cls.sqlite_synchronous).upper(),
+        )
+        chosen = {k: v for k, v in overrides.items() if v is not None}
+        return replace(base, **chosen)  # type: ignore[arg-type]
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'papote.db').resolve()}"
+
+    def ensure_secret_key(self) -> Settings:
+        """Return settings with a secret key, creating one in the data directory on first start."""
+        if self.secret_key:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key_file = self.data_dir / "secret.key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return replace(self, secret_key=key_file.read_text().strip())
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain URLs operators know and pick the async driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url

@@ -1,0 +1,208 @@
+"""Append-only message log with group commit.
+
+Concurrent `append` calls are written in one transaction, then their events
+are published in commit order, and only then is each caller answered: an ack
+always means "durably stored", and subscribers see a channel's messages in
+sequence order. A resend of the same (sender, client id) returns the stored
+message instead of storing it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from papote.bus.base import Event, EventBus
+from papote.domain.model import StoredMessage, now_ms
+from papote.storage.tables import channels, messages
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 256
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    channel: str
+    sender_id: int
+    client_id: str
+    kind: str
+    text: str
+
+
+EventsFor = Callable[[StoredMessage], Sequence[Event]]
+
+
+@dataclass
+class _Pending:
+    message: NewMessage
+    events_for: EventsFor
+    done: asyncio.Future[StoredMessage] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class MessageLog:
+    def __init__(self, engine: AsyncEngine, bus: EventBus) -> None:
+        self._engine = engine
+        self._bus = bus
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.appended = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="message-log-writer")
+
+    async def close(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def enqueue(self, message: NewMessage, events_for: EventsFor) -> asyncio.Future[StoredMessage]:
+        """Queue a message now (order is fixed here); await the future for the stored message."""
+        pending = _Pending(message, events_for)
+        self._queue.put_nowait(pending)
+        return pending.done
+
+    async def append(self, message: NewMessage, events_for: EventsFor) -> StoredMessage:
+        return await self.enqueue(message, events_for)
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._commit_batch(batch)
+
+    async def _commit_batch(self, batch: list[_Pending]) -> None:
+        try:
+            stored = await self._write([p.message for p in batch])
+        except IntegrityError:
+            stored = await self._write_one_by_one(batch)
+        except Exception as error:  # the database is down: every caller learns it, nobody gets an ack
+            log.exception("message batch failed")
+            for pending in batch:
+                if not pending.done.done():
+                    pending.done.set_exception(error)
+            return
+        events = [e for p, s in zip(batch, stored, strict=True) if s and not s.duplicate for e in p.events_for(s)]
+        try:
+            await self._bus.publish(events)
+        except Exception:  # stored is stored: the ack stands, clients catch up with resume
+            log.exception("publishing a committed batch failed")
+        for pending, message in zip(batch, stored, strict=True):
+            if pending.done.done():
+                continue
+            if message is None:
+                pending.done.set_exception(RuntimeError("message could not be stored"))
+            else:
+                pending.done.set_result(message)
+        self.batches += 1
+        self.appended += len(batch)
+
+    async def _write_one_by_one(self, batch: list[_Pending]) -> list[StoredMessage | None]:
+        results: list[StoredMessage | None] = []
+        for pending in batch:
+            try:
+                results.append((await self._write([pending.message]))[0])
+            except IntegrityError:
+                results.append(None)
+        return results
+
+    async def _write(self, batch: Sequence[NewMessage]) -> list[StoredMessage | None]:
+        async with self._engine.begin() as connection:
+            known = await _existing(connection, batch)
+            results: list[StoredMessage | None] = []
+            fresh: list[tuple[int, NewMessage]] = []
+            for index, message in enumerate(batch):
+                key = (message.sender_id, message.client_id)
+                if key in known:
+                    results.append(known[key])
+                else:
+                    results.append(None)
+                    fresh.append((index, message))
+                    known[key] = _placeholder(message)
+            await _insert_fresh(connection, fresh, results)
+            for index, message in fresh:
+                stored = results[index]
+                if stored is not None:
+                    known[(message.sender_id, message.client_id)] = stored
+        return [_resolve(r, known) for r in results]
+
+
+def _placeholder(message: NewMessage) -> StoredMessage:
+    return StoredMessage(0, message.channel, 0, message.sender_id, message.client_id, "", "", 0, duplicate=True)
+
+
+def _resolve(result: StoredMessage | None, known: dict[tuple[int, str], StoredMessage]) -> StoredMessage | None:
+    if result is not None and result.id == 0:  # a duplicate inside the same batch
+        real = known.get((result.sender_id, result.client_id))
+        if real is not None and real.id:
+            return StoredMessage(**{**real.__dict__, "duplicate": True})
+    return result
+
+
+async def _existing(connection: AsyncConnection, batch: Sequence[NewMessage]) -> dict[tuple[int, str], StoredMessage]:
+    clauses = [and_(messages.c.sender_id == m.sender_id, messages.c.client_id == m.client_id) for m in batch]
+    rows = await connection.execute(select(messages).where(or_(*clauses)))
+    return {(r.sender_id, r.client_id): _row_to_message(r, duplicate=True) for r in rows}
+
+
+async def _insert_fresh(
+    connection: AsyncConnection, fresh: list[tuple[int, NewMessage]], results: list[StoredMessage | None]
+) -> None:
+    if not fresh:
+        return
+    counts: dict[str, int] = {}
+    for _, message in fresh:
+        counts[message.channel] = counts.get(message.channel, 0) + 1
+    next_seq: dict[str, int] = {}
+    for channel, count in counts.items():
+        last = await connection.scalar(
+            update(channels)
+            .where(channels.c.id == channel)
+            .values(last_seq=channels.c.last_seq + count)
+            .returning(channels.c.last_seq)
+        )
+        if last is None:
+            raise LookupError(f"unknown channel {channel}")
+        next_seq[channel] = int(last) - count + 1
+    created = now_ms()
+    rows = []
+    for _, message in fresh:
+        seq = next_seq[message.channel]
+        next_seq[message.channel] = seq + 1
+        rows.append({**message.__dict__, "seq": seq, "created_ms": created})
+    inserted = await connection.execute(
+        messages.insert().returning(messages.c.id, sort_by_parameter_order=True), rows
+    )
+    for (index, _), row, message_id in zip(fresh, rows, inserted.scalars(), strict=True):
+        results[index] = StoredMessage(
+            id=message_id,
+            channel=row["channel"],
+            seq=row["seq"],
+            sender_id=row["sender_id"],
+            client_id=row["client_id"],
+            kind=row["kind"],
+            text=row["text"],
+            created_ms=created,
+        )
+
+
+def _row_to_message(row: object, duplicate: bool = False) -> StoredMessage:
+    r = row._mapping  # type: ignore[attr-defined]
+    return StoredMessage(
+        id=r["id"],
+        channel=r["channel"],
+        seq=r["seq"],
+        sender_id=r["sender_id"],
+        client_id=r["client_id"],
+        kind=r["kind"],
+        text=r["text"],
+        created_ms=r["created_ms"],
+        duplicate=duplicate,
+    )

@@ -1,0 +1,156 @@
+"""The schema, as SQLAlchemy Core tables. Migrations in `migrations/` mirror it.
+
+Times are integer milliseconds since the epoch (UTC): portable across SQLite and
+PostgreSQL and cheap to compare; they are formatted with a time zone at the edges.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("pseudo_key", String(40), nullable=False, unique=True),
+    Column("role", String(20), nullable=False, server_default="user"),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pseudo", String(20), nullable=False),
+    Column("pseudo_key", String(40), nullable=False, index=True),
+    Column("birth_date", Date, nullable=False),
+    Column("age_band", String(10), nullable=False),
+    Column("gender", String(10)),
+    Column("departement", String(3)),
+    Column("account_id", Integer, ForeignKey("accounts.id"), unique=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("last_seen_ms", BigInteger, nullable=False),
+)
+
+# Who holds a pseudonym right now. A guest's claim ends with its session; an account's never does.
+pseudo_claims = Table(
+    "pseudo_claims",
+    metadata,
+    Column("pseudo_key", String(40), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("expires_ms", BigInteger),  # NULL: held by a registered account
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+)
+
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(40), nullable=False),
+    Column("topic", String(200), nullable=False, server_default=""),
+    Column("audience", String(10), nullable=False),
+    Column("kind", String(10), nullable=False),  # public | private
+    Column("owner_id", Integer, ForeignKey("people.id")),
+    Column("position", Integer, nullable=False, server_default="100"),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# A channel is an ordered log of messages: one per room ("r:<room>") and per private conversation ("d:<id>").
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False, server_default="0"),
+)
+
+room_members = Table(
+    "room_members",
+    metadata,
+    Column("room_id", String(40), ForeignKey("rooms.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True, index=True),
+    Column("joined_ms", BigInteger, nullable=False),
+    Column("last_read_seq", BigInteger, nullable=False, server_default="0"),
+)
+
+room_invitations = Table(
+    "room_invitations",
+    metadata,
+    Column("room_id", String(40), ForeignKey("rooms.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("invited_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("status", String(10), nullable=False),  # pending | accepted | declined
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_low", Integer, ForeignKey("people.id"), nullable=False),
+    Column("person_high", Integer, ForeignKey("people.id"), nullable=False),
+    Column("requested_by", Integer, ForeignKey("people.id"), nullable=False),
+    Column("status", String(10), nullable=False),  # pending | accepted | declined | blocked
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Column("last_read_low", BigInteger, nullable=False, server_default="0"),
+    Column("last_read_high", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("person_low", "person_high", name="uq_conversations_pair"),
+)
+
+blocks = Table(
+    "blocks",
+    metadata,
+    Column("blocker_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("blocked_id", Integer, ForeignKey("people.id"), primary_key=True),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(48), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("sender_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("client_id", String(64), nullable=False),
+    Column("kind", String(10), nullable=False),  # text | action
+    Column("text", Text, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("hidden", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("channel", "seq", name="uq_messages_channel_seq"),
+    UniqueConstraint("sender_id", "client_id", name="uq_messages_sender_client"),
+    Index("ix_messages_created_ms", "created_ms"),
+)

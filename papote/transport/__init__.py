@@ -1,0 +1,1 @@
+"""Transport: HTTP routes and the WebSocket protocol. Knows Starlette, never SQL."""

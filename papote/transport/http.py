@@ -1,0 +1,153 @@
+"""HTTP routes: entering, accounts, the web client's pages. Chat itself runs over /ws."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from papote.domain import people, rooms
+from papote.domain.errors import PapoteRefusal
+from papote.domain.model import Person, now_ms
+from papote.domain.services import Services
+from papote.transport.websocket import SESSION_COOKIE
+
+STATUS_BY_CODE = {
+    "not_authenticated": 401,
+    "login_failed": 401,
+    "registration_required": 403,
+    "pseudo_taken": 409,
+    "email_taken": 409,
+    "already_registered": 409,
+    "rate_limited": 429,
+}
+MAX_BODY_BYTES = 16_384
+
+
+def refusal_response(refusal: PapoteRefusal) -> JSONResponse:
+    return JSONResponse(refusal.as_dict(), status_code=STATUS_BY_CODE.get(refusal.code, 400))
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        # also what makes a cross-site HTML form unable to post here
+        raise PapoteRefusal("bad_request", details={"expected": "application/json"})
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise PapoteRefusal("frame_too_large")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise PapoteRefusal("bad_request") from error
+    if not isinstance(body, dict):
+        raise PapoteRefusal("bad_request")
+    return body
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def person_json(person: Person) -> dict[str, Any]:
+    return {**person.public(), "departement": person.departement, "registered": person.registered, "role": person.role}
+
+
+def with_session(response: Response, request: Request, entry: people.Entry) -> Response:
+    settings = services_of(request).settings
+    max_age = max(0, (entry.expires_ms - now_ms()) // 1000)
+    response.set_cookie(
+        SESSION_COOKIE,
+        entry.token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    return response
+
+
+async def current_person(request: Request) -> Person:
+    person = await people.authenticate(services_of(request), request.cookies.get(SESSION_COOKIE))
+    if person is None:
+        raise PapoteRefusal("not_authenticated")
+    return person
+
+
+def _str(body: dict[str, Any], name: str) -> str:
+    value = body.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+async def enter(request: Request) -> Response:
+    body = await json_body(request)
+    entry = await people.enter(
+        services_of(request),
+        _str(body, "pseudo"),
+        body.get("birth_date"),
+        gender=_str(body, "gender") or None,
+        departement=_str(body, "departement") or None,
+        accept_rules=body.get("accept_rules") is True,
+    )
+    return with_session(JSONResponse({"person": person_json(entry.person)}), request, entry)
+
+
+async def register(request: Request) -> Response:
+    body = await json_body(request)
+    person = await current_person(request)
+    updated = await people.register(services_of(request), person, _str(body, "email"), _str(body, "password"))
+    return JSONResponse({"person": person_json(updated)})
+
+
+async def login(request: Request) -> Response:
+    body = await json_body(request)
+    entry = await people.login(services_of(request), _str(body, "email"), _str(body, "password"))
+    return with_session(JSONResponse({"person": person_json(entry.person)}), request, entry)
+
+
+async def logout(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await people.logout(services_of(request), token)
+    response = JSONResponse({"ok": True})
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def me(request: Request) -> Response:
+    return JSONResponse({"person": person_json(await current_person(request))})
+
+
+async def list_rooms(request: Request) -> Response:
+    person = await current_person(request)
+    return JSONResponse({"rooms": await rooms.list_rooms(services_of(request), person)})
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"ok": True, "hub": request.app.state.hub.statistics()})
+
+
+def wrap(endpoint: Any) -> Any:
+    async def guarded(request: Request) -> Response:
+        try:
+            response: Response = await endpoint(request)
+            return response
+        except PapoteRefusal as refusal:
+            return refusal_response(refusal)
+
+    return guarded
+
+
+ROUTES = [
+    Route("/api/enter", wrap(enter), methods=["POST"]),
+    Route("/api/register", wrap(register), methods=["POST"]),
+    Route("/api/login", wrap(login), methods=["POST"]),
+    Route("/api/logout", wrap(logout), methods=["POST"]),
+    Route("/api/me", wrap(me), methods=["GET"]),
+    Route("/api/rooms", wrap(list_rooms), methods=["GET"]),
+    Route("/api/health", health, methods=["GET"]),
+]

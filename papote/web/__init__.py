@@ -1,0 +1,1 @@
+"""The web client: static pages served by the app, no build step."""
