@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import itertools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -388,13 +389,15 @@ class Client:
         """The next event (own messages are skipped unless include_own). Raises TimeoutError."""
         return await asyncio.wait_for(self._events.get(), timeout)
 
-    async def wait_for(self, type_: str, timeout: float = 5.0) -> Event:
-        """Skip events until one of this type arrives."""
+    async def wait_for(
+        self, type_: str, timeout: float = 5.0, where: Callable[[Event], bool] | None = None
+    ) -> Event:
+        """Skip events until one of this type (and matching `where`) arrives."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             event = await self.next_event(max(0.001, deadline - loop.time()))
-            if event.type == type_:
+            if event.type == type_ and (where is None or where(event)):
                 return event
 
     def pending_events(self) -> list[Event]:

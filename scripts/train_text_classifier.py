@@ -8,8 +8,9 @@ Data (see ../shared/data/README.md): only the sets marked TRAINING, with their o
 
 * MLMA French (MIT) is always used. Text clean-up: `@user`, `@url`, a leading `rt` and `#` are removed
   because chat messages have none of them and the model must not learn them as cues.
-* Seed examples written by the team, `papote/safety/training/*.jsonl` (`{"text": ..., "labels": [...]}`;
-  an empty list is a benign example). Their split is a stable hash of the text: 70 % train, 15 % dev, 15 % test.
+* Seed examples written by the team, `papote/safety/training/*.jsonl` (`{"text", "labels", "group"}`;
+  an empty label list is a benign example). Their split is a stable hash of `group` (one phrase and its
+  variants): 70 % train, 15 % dev, 15 % test.
 * CyberAgression-Large (CC BY-NC) only with `--research`: the result is written to /tmp and never shipped.
 
 Label mapping:
@@ -125,7 +126,8 @@ def seed_examples(seed_dir: Path) -> Iterator[Example]:
                 unknown = labels - set(CLASSIFIER_LABELS)
                 if unknown:
                     raise ValueError(f"{path.name}: unknown labels {sorted(unknown)}")
-                yield Example(item["text"], labels, seed_split(item["text"]), "seed")
+                # Variants of one phrase share a group and so a split: dev and test never see a training phrase.
+                yield Example(item["text"], labels, seed_split(item.get("group", item["text"])), "seed")
 
 
 def cyber_examples(data: Path) -> Iterator[Example]:
@@ -160,15 +162,16 @@ def targets(examples: list[Example], label: str) -> np.ndarray:
     return np.array([label in e.labels for e in examples], dtype=np.int64)
 
 
-def best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
-    """Threshold with the best F1 on dev; ties go to the higher threshold (fewer false alarms)."""
-    best, best_f1 = 0.5, -1.0
+def best_threshold(y: np.ndarray, scores: np.ndarray, beta: float) -> float:
+    """Threshold with the best F-beta on dev; ties go to the higher threshold (fewer false alarms)."""
+    best, best_f = 0.5, -1.0
+    b2 = beta * beta
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
         pred = scores >= t
         tp = float(np.sum(pred & (y == 1)))
-        f1 = 2 * tp / max(1.0, float(np.sum(pred)) + float(np.sum(y)))
-        if f1 >= best_f1:
-            best, best_f1 = float(t), f1
+        f = (1 + b2) * tp / max(1.0, b2 * float(np.sum(y)) + float(np.sum(pred)))
+        if f >= best_f:
+            best, best_f = float(t), f
     return best
 
 
@@ -199,14 +202,14 @@ def train(args: argparse.Namespace) -> None:
     if args.research:
         dataset.examples += list(cyber_examples(data))
     fold_name = "s1_folded" if s1_normalizer_available() and not args.local_fold else "local"
-    spec = FeatureSpec(bits=args.bits, char_high=args.char_high, words=not args.no_words)
+    spec = FeatureSpec(bits=args.bits, char_high=args.char_high, words=args.words)
     dim = 1 << spec.bits
     train_set, dev_set = dataset.part("train"), dataset.part("dev")
     print(f"normalizer={fold_name} train={len(train_set)} dev={len(dev_set)} bits={spec.bits}")
     started = time.perf_counter()
     x_train = to_matrix([e.text for e in train_set], spec, fold_name)
     x_dev = to_matrix([e.text for e in dev_set], spec, fold_name)
-    w_train = np.array([e.weight for e in train_set])
+    w_train = np.array([e.weight * (args.seed_weight if e.source == "seed" else 1.0) for e in train_set])
     weights = np.zeros((dim, len(CLASSIFIER_LABELS)), dtype=np.float32)
     bias = np.zeros(len(CLASSIFIER_LABELS), dtype=np.float32)
     thresholds: dict[str, float] = {}
@@ -222,7 +225,7 @@ def train(args: argparse.Namespace) -> None:
         bias[j] = model.intercept_[0]
         # Thresholds are chosen on the float16 weights that will actually ship.
         dev_scores = score_matrix(x_dev, weights[:, j].astype(np.float16), bias[j])
-        thresholds[label] = best_threshold(y_dev, dev_scores)
+        thresholds[label] = best_threshold(y_dev, dev_scores, args.beta)
     print(f"fitted in {time.perf_counter() - started:.1f}s; C={chosen_c}; thresholds={thresholds}")
     metadata = {
         "labels": list(CLASSIFIER_LABELS),
@@ -322,8 +325,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=Path, default=SEED_DIR)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--bits", type=int, default=18)
+    parser.add_argument("--beta", type=float, default=0.5, help="F-beta used to pick thresholds on dev")
+    parser.add_argument("--seed-weight", type=float, default=1.0, help="sample weight of the seed examples")
     parser.add_argument("--char-high", type=int, default=5)
-    parser.add_argument("--no-words", action="store_true")
+    parser.add_argument("--words", action="store_true", help="add hashed word uni/bigrams (slower, no gain)")
     parser.add_argument("--local-fold", action="store_true", help="ignore S1's normaliser even if present")
     parser.add_argument("--research", action="store_true", help="also train on CyberAgression (never shipped)")
     parser.add_argument("--compare-cyber", action="store_true", help="report the CyberAgression test split too")

@@ -67,6 +67,6 @@ def validate_pseudonym(pseudo: str) -> str:
     key = pseudonym_key(pseudo)
     if len(key) < 2:
         raise PapoteRefusal("pseudo_characters")
-    if any(stem in key for stem in RESERVED_STEMS):
+    if any(pseudonym_key(stem) in key for stem in RESERVED_STEMS):
         raise PapoteRefusal("pseudo_reserved")
     return pseudo

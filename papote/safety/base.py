@@ -11,7 +11,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from papote.safety.normalize import Normalized
 
 AgeBand = Literal["minor", "adult"]
 Audience = Literal["minors", "adults", "all"]
@@ -71,6 +75,7 @@ class Signal:
     label: str
     score: float  # 0..1
     evidence: Evidence | None = None
+    rule: str = ""  # which lexicon line or check fired, e.g. "drug_sale.fr:42" (for moderators)
 
 
 class Action(enum.StrEnum):
@@ -114,3 +119,10 @@ class Detector(Protocol):
 class Content:
     text: str
     context: Context
+
+    @cached_property
+    def normalized(self) -> Normalized:
+        """Every normalised view of `text`, computed once and shared by all detectors."""
+        from papote.safety.normalize import normalize  # late import: normalize never imports base
+
+        return normalize(self.text)

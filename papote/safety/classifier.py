@@ -90,7 +90,7 @@ class FeatureSpec:
     bits: int = 18
     char_low: int = 2
     char_high: int = 5
-    words: bool = True
+    words: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"bits": self.bits, "char_low": self.char_low, "char_high": self.char_high, "words": self.words}

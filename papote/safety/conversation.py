@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papote.safety.base import AgeBand
@@ -53,15 +53,21 @@ class ConversationAssessment:
 
 @dataclass(frozen=True)
 class Rule:
-    """A manoeuvre: every pattern must match the message."""
+    """A manoeuvre: every pattern must match the message.
+
+    `gate` holds words of which one must be in the message before any regex runs (regexes
+    starting with a word boundary cost ~10 µs each here; a set lookup costs nothing);
+    an empty gate means the patterns always run.
+    """
 
     step: str
     weight: float
+    gate: frozenset[str]
     patterns: tuple[re.Pattern[str], ...]
 
 
-def _rule(step: str, weight: float, *patterns: str) -> Rule:
-    return Rule(step, weight, tuple(re.compile(pattern) for pattern in patterns))
+def _rule(step: str, weight: float, gate: str, *patterns: str) -> Rule:
+    return Rule(step, weight, frozenset(gate.split()), tuple(re.compile(pattern) for pattern in patterns))
 
 
 # --- words people write, SMS spellings included ------------------------------------------------
@@ -82,130 +88,328 @@ _MEET = (
     r"|chez\s+toi)\b|\bje\s+(?:te\s+)?(?:recupere|recup)\b|\b(?:rdv|rendez[\s\-]?vous|rencart|rencard)\b"
     r"|\ben\s+vrai\b|\birl\b|\bmeet\s+(?:up|me|irl)\b|\bje\s+t'?\s*(?:attends|attendrai)\b)"
 )
+_MEET_GATE = (
+    "voit voi verrait voir rejoint retrouve capte rencontre croise rencontrer rejoindre retrouver capter"
+    " viens vien venir passe passer recupere recup rdv rendez rencart rencard vrai irl meet attends attendrai"
+)
 _PROPOSAL_CUES = (
-    r"(?:\bton\b|\btn\b|" + _YOU_HAVE + r"|\bajoute|\badd\b|\brajoute|\bviens|\bvien\b|\bpasse|\bdonne|\benvoie"
+    r"(?:\bton\b|\btn\b|" + _YOU_HAVE + r"|\bajoute|\badd\b|\brajoute|\bviens|\bvien\b|\bpasse|\bdonne"
+    r"|\benvoie"
     r"|\bmon\b|\bon\s+(?:continue|se\s+parle|parle|passe|va)|\bplus\s+(?:discret|tranquille|tranquilles|simple)"
     r"|\bailleurs\b|\ben\s+prive\b|\bdm\b|\bc'?\s*est\s+quoi|\bc\s+(?:quoi|koi)|\bwhat'?s\s+your|\byour\b)"
 )
 
 _GROOMING_RULES: tuple[Rule, ...] = (
     # Age questions.
-    _rule("age_question", 0.2, r"\b(?:quel|kel|quelle|kelle)\s*age\b|\bton\s+age\b|\bage\s*\?|\b(?:asv|asl)\b"
-          r"|\bhow\s+old\b|\bwhat'?s\s+your\s+age\b|\ben\s+quelle\s+classe\b|\bde\s+quelle\s+annee\b"
-          r"|\bnee?\s+en\s+quelle\s+annee\b"),
-    _rule("age_question", 0.2, r"\b" + _YOU_ARE + r"\s+(?:au|a\s+la|en)\s+(?:college|lycee|primaire|collège)\s*\?"
-          r"|\b" + _YOU_ARE + r"\s+(?:majeure?|mineure?)\s*\?"),
+    _rule(
+        "age_question",
+        0.2,
+        "age asv asl old classe annee",
+        r"\b(?:quel|kel|quelle|kelle)\s*age\b|\bton\s+age\b|\bage\s*\?|\b(?:asv|asl)\b"
+        r"|\bhow\s+old\b|\bwhat'?s\s+your\s+age\b|\ben\s+quelle\s+classe\b|\bde\s+quelle\s+annee\b"
+        r"|\bnee?\s+en\s+quelle\s+annee\b",
+    ),
+    _rule(
+        "age_question",
+        0.2,
+        "college lycee primaire majeur majeure mineur mineure",
+        r"\b" + _YOU_ARE + r"\s+(?:au|a\s+la|en)\s+(?:college|lycee|primaire|collège)\s*\?"
+        r"|\b" + _YOU_ARE + r"\s+(?:majeure?|mineure?)\s*\?",
+    ),
     # Flattery, above all "mature for your age".
-    _rule("flattery", 0.25, r"\b" + _YOU_ARE + r"\s+(?:(?:trop|tellement|vraiment|super|tres|si|grave|hyper)\s+)?"
-          r"(?:belle|jolie|mignonne|canon|magnifique|sublime|bonne|craquante|charmante|sexy|adorable|parfaite"
-          r"|ravissante|pretty|beautiful|cute|gorgeous)\b|\bma\s+(?:princesse|cherie|puce|beaute|choupette)\b"),
-    _rule("flattery", 0.45, r"\bmature\s+pour\s+ton\s+age\b|\bplus\s+mature\s+que\b|\bmature\s+for\s+your\s+age\b"
-          r"|\b(?:tu\s+fais|t'?\s*fais|tu\s+parais|t'?\s*as\s+l'?\s*air|tu\s+as\s+l'?\s*air)\s+(?:plus\s+)?"
-          r"(?:vieille|vieux|agee|mature|grande|older)\b|\bpas\s+comme\s+les\s+(?:autres|filles|gamines|jeunes)\b"
-          r"|\b" + _YOU_ARE + r"\s+(?:tres\s+|trop\s+|si\s+)?(?:speciale?|mature)\b"),
+    _rule(
+        "flattery",
+        0.25,
+        "belle jolie mignonne canon magnifique sublime bonne craquante charmante sexy adorable parfaite "
+        "ravissante pretty beautiful cute gorgeous princesse cherie puce beaute choupette",
+        r"\b" + _YOU_ARE + r"\s+(?:(?:trop|tellement|vraiment|super|tres|si|grave|hyper)\s+)?"
+        r"(?:belle|jolie|mignonne|canon|magnifique|sublime|bonne|craquante|charmante|sexy|adorable|parfaite"
+        r"|ravissante|pretty|beautiful|cute|gorgeous)\b|\bma\s+(?:princesse|cherie|puce|beaute|choupette)\b",
+    ),
+    _rule(
+        "flattery",
+        0.45,
+        "mature vieille vieux agee grande older autres filles gamines jeunes special speciale",
+        r"\bmature\s+pour\s+ton\s+age\b|\bplus\s+mature\s+que\b|\bmature\s+for\s+your\s+age\b"
+        r"|\b(?:tu\s+fais|t'?\s*fais|tu\s+parais|t'?\s*as\s+l'?\s*air|tu\s+as\s+l'?\s*air)\s+(?:plus\s+)?"
+        r"(?:vieille|vieux|agee|mature|grande|older)\b|\bpas\s+comme\s+les\s+(?:autres|filles|gamines|jeunes)\b"
+        r"|\b" + _YOU_ARE + r"\s+(?:tres\s+|trop\s+|si\s+)?(?:speciale?|mature)\b",
+    ),
     # Trust and "I understand you".
-    _rule("trust", 0.25, r"\b(?:tu\s+(?:peux\s+)?me\s+fais?\s+confiance|fais[\s\-]+moi\s+confiance"
-          r"|tu\s+peux\s+me\s+faire\s+confiance|" + _YOU_HAVE + r"\s+confiance\s+en\s+moi"
-          r"|je\s+(?:suis|serai)\s+(?:toujours\s+)?la\s+pour\s+toi|trust\s+me)\b"),
+    _rule(
+        "trust",
+        0.25,
+        "confiance trust",
+        r"\b(?:tu\s+(?:peux\s+)?me\s+fais?\s+confiance|fais[\s\-]+moi\s+confiance"
+        r"|tu\s+peux\s+me\s+faire\s+confiance|" + _YOU_HAVE + r"\s+confiance\s+en\s+moi|trust\s+me)\b",
+    ),
     # Isolation: alone, parents away, "nobody understands you like me".
-    _rule("isolation", 0.35, r"\b" + _YOU_ARE + r"\s+(?:toute?\s+)?seule?\b(?=\s*(?:\?|chez|a\s+la\s+maison|ce\s+soir"
-          r"|la\b|dans|$|ou\b))|\bare\s+you\s+(?:home\s+)?alone\b"),
-    _rule("isolation", 0.35, r"\b(?:tes|ta|ton|tn|your)\s+" + _PARENTS + r"\b.{0,25}\b(?:la|rentres?|rentrees?|partis?"
-          r"|parties?|absente?s?|au\s+travail|regardent|surveillent|lisent|checkent|fouillent|controlent"
-          r"|dorment|home|around)\b"),
-    _rule("isolation", 0.45, r"\bpersonne\s+(?:ne\s+)?(?:te\s+)?comprend\b.{0,20}\bcomme\s+moi\b"
-          r"|\b(?:tes\s+parents|ils|elles)\s+(?:ne\s+)?(?:te\s+)?comprennent\s+(?:pas|rien)\b"
-          r"|\bquand\s+(?:tes\s+parents|ta\s+mere|ton\s+pere)\s+(?:dorment|sont\s+pas\s+la|partent)\b"
-          r"|\b" + _YOU_ARE + r"\s+dans\s+ta\s+chambre\b|\bferme\s+(?:ta|la)\s+porte\b"),
+    _rule(
+        "isolation",
+        0.35,
+        "seul seule alone",
+        r"\b" + _YOU_ARE + r"\s+(?:toute?\s+)?seule?\b(?=\s*(?:\?|chez|a\s+la\s+maison|ce\s+soir"
+        r"|la\b|dans|$|ou\b))|\bare\s+you\s+(?:home\s+)?alone\b",
+    ),
+    _rule(
+        "isolation",
+        0.35,
+        "parents darons daronnes rents vieux mere pere maman papa daronne daron mom dad parent",
+        r"\b(?:tes|ta|ton|tn|your)\s+" + _PARENTS + r"\b.{0,25}\b(?:la|rentres?|rentrees?|partis?"
+        r"|parties?|absente?s?|au\s+travail|regardent|surveillent|lisent|checkent|fouillent|controlent"
+        r"|dorment|home|around)\b",
+    ),
+    _rule(
+        "isolation",
+        0.45,
+        "comprend comprennent dorment partent chambre porte",
+        r"\bpersonne\s+(?:ne\s+)?(?:te\s+)?comprend\b.{0,20}\bcomme\s+moi\b"
+        r"|\b(?:tes\s+parents|ils|elles)\s+(?:ne\s+)?(?:te\s+)?comprennent\s+(?:pas|rien)\b"
+        r"|\bquand\s+(?:tes\s+parents|ta\s+mere|ton\s+pere)\s+(?:dorment|sont\s+pas\s+la|partent)\b"
+        r"|\b" + _YOU_ARE + r"\s+dans\s+ta\s+chambre\b|\bferme\s+(?:ta|la)\s+porte\b",
+    ),
     # Secrecy.
-    _rule("secrecy", 0.6, r"\bnotre\s+(?:petit\s+)?secret\b|\b(?:ca\s+reste|que|juste|reste)\s+entre\s+nous\b"
-          r"|\bour\s+(?:little\s+)?secret\b|\bgarde[sz]?\s+(?:le|ca)\s+pour\s+toi\b"),
-    _rule("secrecy", 0.6, r"\b(?:dis|dit|di|raconte|racontes|parle|parles|montre|montres)\b(?:[\s\-]+(?:le|la|les|lui"
-          r"|leur|en|ca|surtout|bien|ni))*[\s\-]+(?:rien|pas|jamais)\b.{0,14}\b(?:a|aux?|avec)\s+(?:personne|tes|ta|ton"
-          r"|tn)\b|\b(?:dis|dit|raconte|parle)\b(?:[\s\-]+(?:le|la|les|lui|leur|en|ca|surtout))*[\s\-]+(?:a|avec)"
-          r"\s+personne\b|\bdon'?t\s+tell\s+(?:anyone|your)\b"),
-    _rule("secrecy", 0.6, r"\b(?:faut\s+pas|faudrait\s+pas|il\s+ne\s+faut\s+pas)\s+que\s+(?:tes|ta|ton|personne)\b"
-          r".{0,25}\bsach|\bpersonne\s+(?:ne\s+)?doit\s+(?:le\s+|nous\s+)?savoir\b"
-          r"|\bque\s+(?:tes\s+parents|personne)\s+(?:ne\s+)?(?:le\s+)?sache"),
-    _rule("secrecy", 0.5, r"\b(?:efface|effaces|supprime|supprimes|suppr|delete)\b.{0,15}\b(?:messages?|msgs?|conv"
-          r"|conversation|discussion|historique|nos\s+echanges)\b"),
+    _rule(
+        "secrecy",
+        0.6,
+        "secret entre garde gardes gardez",
+        r"\bnotre\s+(?:petit\s+)?secret\b|\b(?:ca\s+reste|que|juste|reste)\s+entre\s+nous\b"
+        r"|\bour\s+(?:little\s+)?secret\b|\bgarde[sz]?\s+(?:le|ca)\s+pour\s+toi\b",
+    ),
+    _rule(
+        "secrecy",
+        0.6,
+        "dis dit di raconte racontes parle parles montre montres tell",
+        r"\b(?:dis|dit|di|raconte|racontes|parle|parles|montre|montres)\b(?:[\s\-]+(?:le|la|les|lui"
+        r"|leur|en|ca|surtout|bien|ni))*[\s\-]+(?:rien|pas|jamais)\b.{0,14}\b(?:a|aux?|avec)\s+(?:personne|tes|ta|ton"
+        r"|tn)\b|\b(?:dis|dit|raconte|parle)\b(?:[\s\-]+(?:le|la|les|lui|leur|en|ca|surtout))*[\s\-]+(?:a|avec)"
+        r"\s+personne\b|\bdon'?t\s+tell\s+(?:anyone|your)\b",
+    ),
+    _rule(
+        "secrecy",
+        0.6,
+        "sache sachent sachient savoir",
+        r"\b(?:faut\s+pas|faudrait\s+pas|il\s+ne\s+faut\s+pas)\s+que\s+(?:tes|ta|ton|personne)\b"
+        r".{0,25}\bsach|\bpersonne\s+(?:ne\s+)?doit\s+(?:le\s+|nous\s+)?savoir\b"
+        r"|\bque\s+(?:tes\s+parents|personne)\s+(?:ne\s+)?(?:le\s+)?sache",
+    ),
+    _rule(
+        "secrecy",
+        0.5,
+        "efface effaces supprime supprimes suppr delete",
+        r"\b(?:efface|effaces|supprime|supprimes|suppr|delete)\b.{0,15}\b(?:messages?|msgs?|conv"
+        r"|conversation|discussion|historique|nos\s+echanges)\b",
+    ),
     # Moving to another app or to a phone.
-    _rule("platform_move", 0.3, r"\b" + _PLATFORM + r"(?:\b|(?=\s|$))", _PROPOSAL_CUES),
-    _rule("platform_move", 0.35, r"\b(?:ton|tn|your)\s+(?:num|numero|tel|telephone|phone|number|06|07|portable)\b"
-          r"|\b0[67](?:[\s.\-]?\d{2}){4}\b|\b(?:on\s+(?:continue|se\s+parle|parle)|viens)\s+(?:ailleurs"
-          r"|en\s+prive|sur\s+une\s+autre\s+app)\b"),
+    _rule(
+        "platform_move",
+        0.3,
+        "snap snapchat snp insta instagram ig telegram telegramme tlg tg whatsapp whatsap watsap wtsp wsp "
+        "kik wickr discord skype facetime signal messenger viber threema line wechat 👻",
+        r"\b" + _PLATFORM + r"(?:\b|(?=\s|$))", _PROPOSAL_CUES,
+    ),
+    _rule(
+        "platform_move",
+        0.35,
+        "num numero tel telephone phone number 06 07 portable ailleurs prive app",
+        r"\b(?:ton|tn|your)\s+(?:num|numero|tel|telephone|phone|number|06|07|portable)\b"
+        r"|\b(?:on\s+(?:continue|se\s+parle|parle)|viens)\s+(?:ailleurs"
+        r"|en\s+prive|sur\s+une\s+autre\s+app)\b",
+    ),
+    _rule(
+        "platform_move",
+        0.35,
+        "",
+        r"0[67](?:[\s.\-]?\d{2}){4}\b",
+    ),
     # Photos, webcam.
-    _rule("photo_request", 0.35, r"\b" + _PHOTO + r"\s+(?:de\s+toi|of\s+you|de\s+ton\s+(?:corps|visage|ventre)"
-          r"|de\s+tes\s+(?:pieds|jambes))\b|\bmontre[sz]?[\s\-]*(?:moi|toi)\b"
-          r"|\b(?:allume|active|mets|met)\s+(?:ta\s+)?(?:cam|camera|webcam|facecam)\b"
-          r"|\bsend\s+(?:me\s+)?(?:a\s+)?(?:pic|pics|photo|selfie)\b"),
-    _rule("photo_request", 1.0, r"\bnudes?\b|\b" + _PHOTO + r"\b.{0,25}\b(?:nue?s?|sexy|coquine?s?|hot"
-          r"|en\s+(?:maillot|sous[\s\-]?vetements?|culotte|string|soutif|soutien[\s\-]?gorge|petite\s+tenue|calecon"
-          r"|boxer)|sans\s+(?:rien|habits|vetements|haut|t[\s\-]?shirt|culotte))\b"),
+    _rule(
+        "photo_request",
+        0.35,
+        "photo photos foto fotos tof tofs toff toffs pic pics pik picture selfie selfies video videos vid "
+        "vids montre montres montrez montrer cam camera webcam facecam send",
+        r"\b" + _PHOTO + r"\s+(?:de\s+toi|of\s+you|de\s+ton\s+(?:corps|visage|ventre)"
+        r"|de\s+tes\s+(?:pieds|jambes))\b|\bmontre[sz]?[\s\-]*(?:moi|toi)\b"
+        r"|\b(?:allume|active|mets|met)\s+(?:ta\s+)?(?:cam|camera|webcam|facecam)\b"
+        r"|\bsend\s+(?:me\s+)?(?:a\s+)?(?:pic|pics|photo|selfie)\b",
+    ),
+    _rule(
+        "photo_request",
+        1.0,
+        "photo photos foto fotos tof tofs toff toffs pic pics pik picture selfie selfies video videos vid "
+        "vids nude nudes",
+        r"\bnudes?\b|\b" + _PHOTO + r"\b.{0,25}\b(?:nue?s?|sexy|coquine?s?|hot"
+        r"|en\s+(?:maillot|sous[\s\-]?vetements?|culotte|string|soutif|soutien[\s\-]?gorge|petite\s+tenue|calecon"
+        r"|boxer)|sans\s+(?:rien|habits|vetements|haut|t[\s\-]?shirt|culotte))\b",
+    ),
     # Sexual talk to a (possibly) young person.
-    _rule("sexual_talk", 0.6, r"\b" + _YOU_ARE + r"\s+(?:encore\s+)?vierge\b|\bare\s+you\s+(?:a\s+)?virgin\b"
-          r"|\b(?:deja|jamais)\s+(?:fait\s+l'?\s*amour|couche|eu\s+(?:de\s+)?rapports?)\b"
-          r"|\b(?:tu\s+portes|t'?\s*portes|quelle)\s+(?:quoi\s+)?(?:comme\s+)?(?:culotte|sous[\s\-]?vetements?"
-          r"|soutif|string)\b|\bcoquine?\b|\bexcitee?\b|\bsexe\b|\bsexy\b|\bton\s+corps\b"
-          r"|\b(?:tes|t)\s+(?:seins|fesses|formes)\b|\bdans\s+(?:mon|ton)\s+lit\b|\bhorny\b"
-          r"|\b" + _YOU_HAVE + r"\s+(?:deja\s+)?(?:tes|des)\s+regles\b|\b" + _YOU_HAVE + r"\s+(?:de\s+la\s+)?poitrine\b"
-          r"|\bmasturb|\bbranle"),
-    _rule("sexual_talk", 0.35, r"\b" + _YOU_HAVE + r"\s+deja\s+(?:embrasse|eu\s+(?:un|une)\s+(?:copain|copine|mec"
-          r"|keum|relation))\b|\b(?:petit\s+)?calins?\b"),
+    _rule(
+        "sexual_talk",
+        0.6,
+        "vierge virgin amour couche rapport rapports culotte sous soutif string coquin coquine excite "
+        "excitee sexe sexy corps seins fesses formes lit horny regles poitrine masturbe masturbes "
+        "masturber masturbation branle branles branler",
+        r"\b" + _YOU_ARE + r"\s+(?:encore\s+)?vierge\b|\bare\s+you\s+(?:a\s+)?virgin\b"
+        r"|\b(?:deja|jamais)\s+(?:fait\s+l'?\s*amour|couche|eu\s+(?:de\s+)?rapports?)\b"
+        r"|\b(?:tu\s+portes|t'?\s*portes|quelle)\s+(?:quoi\s+)?(?:comme\s+)?(?:culotte|sous[\s\-]?vetements?"
+        r"|soutif|string)\b|\bcoquine?\b|\bexcitee?\b|\bsexe\b|\bsexy\b|\bton\s+corps\b"
+        r"|\b(?:tes|t)\s+(?:seins|fesses|formes)\b|\bdans\s+(?:mon|ton)\s+lit\b|\bhorny\b"
+        r"|\b" + _YOU_HAVE + r"\s+(?:deja\s+)?(?:tes|des)\s+regles\b"
+        r"|\b" + _YOU_HAVE + r"\s+(?:de\s+la\s+)?poitrine\b"
+        r"|\bmasturb|\bbranle",
+    ),
+    _rule(
+        "sexual_talk",
+        0.35,
+        "deja calin calins",
+        r"\b" + _YOU_HAVE + r"\s+deja\s+(?:embrasse|eu\s+(?:un|une)\s+(?:copain|copine|mec"
+        r"|keum|relation))\b|\b(?:petit\s+)?calins?\b",
+    ),
     # Gifts and money.
-    _rule("gift_money", 0.45, r"\bvirement\b|\bpaysafe(?:card)?\b|\bneosurf\b|\bpcs\b|\brecharge\b|\brobux\b"
-          r"|\bv[\s\-]?bucks\b|\bcarte\s+cadeau\b|\bgift\s*card\b|\bcode\s+(?:psn|xbox|steam|google\s+play|itunes"
-          r"|amazon)\b|\bcadeau\s+si\b|\bargent\s+de\s+poche\b|\b\d+\s*(?:€|euros?|balles)\s+si\b"),
-    _rule("gift_money", 0.45, r"\bje\s+(?:te\s+|t'?\s*)(?:offre|offrirai|paie|paye|payerai|donne|donnerai|achete"
-          r"|acheterai|envoie|envoies)\b.{0,25}(?:\b(?:euros?|balles|argent|thunes|cadeau|robux|skins?|forfait"
-          r"|telephone|iphone|sac|habits|vetements|maquillage|parfum|recharge|\d+)\b|€)"),
-    _rule("gift_money", 0.45, r"\bsi\s+tu\b.{0,40}\bje\s+(?:te\s+|t'?\s*)(?:donne|paie|paye|offre|envoie|achete)\b"),
+    _rule(
+        "gift_money",
+        0.45,
+        "virement paysafe paysafecard neosurf pcs recharge robux v vbucks bucks carte gift giftcard code "
+        "cadeau argent € euro euros balles",
+        r"\bvirement\b|\bpaysafe(?:card)?\b|\bneosurf\b|\bpcs\b|\brecharge\b|\brobux\b"
+        r"|\bv[\s\-]?bucks\b|\bcarte\s+cadeau\b|\bgift\s*card\b|\bcode\s+(?:psn|xbox|steam|google\s+play|itunes"
+        r"|amazon)\b|\bcadeau\s+si\b|\bargent\s+de\s+poche\b|\b\d+\s*(?:€|euros?|balles)\s+si\b",
+    ),
+    _rule(
+        "gift_money",
+        0.45,
+        "offre offrirai paie paye payerai donne donnerai achete acheterai envoie envoies",
+        r"\bje\s+(?:te\s+|t'?\s*)(?:offre|offrirai|paie|paye|payerai|donne|donnerai|achete"
+        r"|acheterai|envoie|envoies)\b.{0,25}(?:\b(?:euros?|balles|argent|thunes|cadeau|robux|skins?|forfait"
+        r"|telephone|iphone|sac|habits|vetements|maquillage|parfum|recharge|\d+)\b|€)",
+    ),
+    _rule(
+        "gift_money",
+        0.45,
+        "offre paie paye donne achete envoie",
+        r"\bsi\s+tu\b.{0,40}\bje\s+(?:te\s+|t'?\s*)(?:donne|paie|paye|offre|envoie|achete)\b",
+    ),
     # Meeting and location.
-    _rule("meeting", 0.4, _MEET),
-    _rule("location_question", 0.15, r"\b(?:t'?\s*habites|tu\s+habites|tu\s+vis|t'?\s*vis|tu\s+es\s+d'?\s*ou"
-          r"|t'?\s*es\s+d'?\s*ou|tes\s+d'?\s*ou|t'?\s*es\s+ou|tes\s+ou|t\s+ou|t'?\s*es\s+de\s+quelle\s+ville"
-          r"|where\s+do\s+you\s+live|where\s+are\s+you\s+from)\b"),
-    _rule("location_question", 0.3, r"\b(?:ton|tn|your)\s+(?:adresse|address|code\s+postal|quartier|college"
-          r"|lycee|ecole|school)\b|\b(?:quel|kel)\s+(?:college|lycee|ecole)\b"),
+    _rule(
+        "meeting",
+        0.4,
+        _MEET_GATE,
+        _MEET,
+    ),
+    _rule(
+        "location_question",
+        0.15,
+        "habites vis ou ville live from",
+        r"\b(?:t'?\s*habites|tu\s+habites|tu\s+vis|t'?\s*vis|tu\s+es\s+d'?\s*ou"
+        r"|t'?\s*es\s+d'?\s*ou|tes\s+d'?\s*ou|t'?\s*es\s+ou|tes\s+ou|t\s+ou|t'?\s*es\s+de\s+quelle\s+ville"
+        r"|where\s+do\s+you\s+live|where\s+are\s+you\s+from)\b",
+    ),
+    _rule(
+        "location_question",
+        0.3,
+        "adresse address postal quartier college lycee ecole school",
+        r"\b(?:ton|tn|your)\s+(?:adresse|address|code\s+postal|quartier|college"
+        r"|lycee|ecole|school)\b|\b(?:quel|kel)\s+(?:college|lycee|ecole)\b",
+    ),
 )  # fmt: skip
 
 _AMBUSH_RULES: tuple[Rule, ...] = (
-    _rule("dating_pretext", 0.25, r"\b" + _YOU_ARE + r"\s+(?:vraiment\s+)?(?:gay|gai|bi|pd|homo|passif|actif"
-          r"|hetero\s+curieux|curieux|discret)\b|\bplan\s+(?:cul|q|ql|d'un\s+soir|chaud|discret)\b"
-          r"|\bje\s+cherche\s+(?:un|une|du)\s+(?:mec|homme|gars|keum|femme|fille|meuf|plan|rencontre|plaisir|sexe"
-          r"|date)\b|\bhbm\b|\bmec\s+(?:discret|pour\s+plan)\b"),
-    _rule("come_alone", 0.35, r"\b(?:viens|vien|venez|sois|soit|faut\s+que\s+tu\s+viennes|tu\s+dois\s+venir"
-          r"|tu\s+viendras|ramene\s+personne)\s+(?:tout\s+)?seul\b(?!\s*ou\b)|\b(?:personne|pas\s+de\s+potes?"
-          r"|pas\s+d'?\s*(?:amis?|potes?))\s+avec\s+toi\b|\bdis\s+(?:a\s+)?personne\s+(?:ou|que)\s+tu\s+(?:vas|viens)\b"
-          r"|\bviens?\s+sans\s+(?:tes\s+)?(?:potes|amis|personne)\b|\bcome\s+alone\b"),
-    _rule("isolated_place", 0.35, r"\b(?:parking|sous[\s\-]?sol|terrain\s+vague|chantier|friche|entrepot|hangar"
-          r"|usine|dans\s+les\s+bois|dans\s+la\s+foret|sous\s+le\s+pont|cage\s+d'?\s*escaliers?"
-          r"|hall\s+(?:du|de|d'|\d)|la\s+cave|les\s+caves|local\s+poubelle|au\s+fond\s+du\s+parc|impasse|ruelle"
-          r"|voie\s+ferree|derriere\s+(?:le|la|les|l')\s*(?:gare|gymnase|stade|batiment|bat|immeuble|lycee|college"
-          r"|centre|magasin|supermarche|eglise|parc|cite)|dans\s+la\s+cite|au\s+quartier)\b"),
-    _rule("address", 0.2, r"\b\d{1,3}\s*(?:bis\s+|ter\s+)?(?:rue|avenue|av|bd|boulevard|allee|impasse|chemin|place"
-          r"|route|quai)\b"),
-    _rule("prove_orientation", 0.6, r"\b(?:prouve|prouves|prouver|montre|confirme)\b.{0,15}\b(?:que\s+)?" + _YOU_ARE
-          + r"\s+(?:vraiment\s+)?(?:un\s+|une\s+)?(?:vraie?\s+)?(?:gay|pd|homo|bi|trans|passif|tapette)\b"
-          r"|\b" + _YOU_ARE + r"\s+(?:un\s+)?vrai\s+(?:pd|gay|homo)\b|\bprove\s+(?:you'?\s*re|ur)\s+gay\b"),
-    _rule("bring_valuables", 0.35, r"\b(?:ramene|ramenes|prends|prend|apporte|viens\s+avec)\s+(?:du|de\s+l'|ton|ta"
-          r"|tes|des)\s*(?:liquide|cash|argent|thunes|tune|oseille|billets|carte\s+bleue|cb|telephone|tel|iphone"
-          r"|montre|cles?)\b"),
-    _rule("meeting", 0.4, _MEET),
+    _rule(
+        "dating_pretext",
+        0.25,
+        "gay gai bi pd homo passif actif curieux discret plan cherche hbm mec",
+        r"\b" + _YOU_ARE + r"\s+(?:vraiment\s+)?(?:gay|gai|bi|pd|homo|passif|actif"
+        r"|hetero\s+curieux|curieux|discret)\b|\bplan\s+(?:cul|q|ql|d'un\s+soir|chaud|discret)\b"
+        r"|\bje\s+cherche\s+(?:un|une|du)\s+(?:mec|homme|gars|keum|femme|fille|meuf|plan|rencontre|plaisir|sexe"
+        r"|date)\b|\bhbm\b|\bmec\s+(?:discret|pour\s+plan)\b",
+    ),
+    _rule(
+        "come_alone",
+        0.35,
+        "seul alone personne potes pote amis ami",
+        r"\b(?:viens|vien|venez|sois|soit|faut\s+que\s+tu\s+viennes|tu\s+dois\s+venir"
+        r"|tu\s+viendras|ramene\s+personne)\s+(?:tout\s+)?seul\b(?!\s*ou\b)|\b(?:personne|pas\s+de\s+potes?"
+        r"|pas\s+d'?\s*(?:amis?|potes?))\s+avec\s+toi\b|\bdis\s+(?:a\s+)?personne\s+(?:ou|que)\s+tu\s+(?:vas|viens)\b"
+        r"|\bviens?\s+sans\s+(?:tes\s+)?(?:potes|amis|personne)\b|\bcome\s+alone\b",
+    ),
+    _rule(
+        "isolated_place",
+        0.35,
+        "parking sous terrain chantier friche entrepot hangar usine bois foret pont escalier escaliers "
+        "hall cave caves poubelle parc impasse ruelle voie derriere cite quartier",
+        r"\b(?:parking|sous[\s\-]?sol|terrain\s+vague|chantier|friche|entrepot|hangar"
+        r"|usine|dans\s+les\s+bois|dans\s+la\s+foret|sous\s+le\s+pont|cage\s+d'?\s*escaliers?"
+        r"|hall\s+(?:du|de|d'|\d)|la\s+cave|les\s+caves|local\s+poubelle|au\s+fond\s+du\s+parc|impasse|ruelle"
+        r"|voie\s+ferree|derriere\s+(?:le|la|les|l')\s*(?:gare|gymnase|stade|batiment|bat|immeuble|lycee|college"
+        r"|centre|magasin|supermarche|eglise|parc|cite)|dans\s+la\s+cite|au\s+quartier)\b",
+    ),
+    _rule(
+        "address",
+        0.2,
+        "rue avenue av bd boulevard allee impasse chemin place route quai",
+        r"\b\d{1,3}\s*(?:bis\s+|ter\s+)?(?:rue|avenue|av|bd|boulevard|allee|impasse|chemin|place"
+        r"|route|quai)\b",
+    ),
+    _rule(
+        "prove_orientation",
+        0.6,
+        "prouve prouves prouver montre confirme vrai prove",
+        r"\b(?:prouve|prouves|prouver|montre|confirme)\b.{0,15}\b(?:que\s+)?" + _YOU_ARE
+        + r"\s+(?:vraiment\s+)?(?:un\s+|une\s+)?(?:vraie?\s+)?(?:gay|pd|homo|bi|trans|passif|tapette)\b"
+        r"|\b" + _YOU_ARE + r"\s+(?:un\s+)?vrai\s+(?:pd|gay|homo)\b|\bprove\s+(?:you'?\s*re|ur)\s+gay\b",
+    ),
+    _rule(
+        "bring_valuables",
+        0.35,
+        "ramene ramenes prends prend apporte avec",
+        r"\b(?:ramene|ramenes|prends|prend|apporte|viens\s+avec)\s+(?:du|de\s+l'|ton|ta"
+        r"|tes|des)\s*(?:liquide|cash|argent|thunes|tune|oseille|billets|carte\s+bleue|cb|telephone|tel|iphone"
+        r"|montre|cles?)\b",
+    ),
+    _rule(
+        "meeting",
+        0.4,
+        _MEET_GATE,
+        _MEET,
+    ),
 )  # fmt: skip
 
 _DRUG_RULES: tuple[Rule, ...] = (
-    _rule("drug_product", 0.4, r"\b(?:beuh|weed|shit|hash|haschi(?:s)?ch|cannabis|resine|pollen|frappe|filtre"
-          r"|amnesia|sativa|indica|coke|cocaine|cc|mdma|md|ecsta|ecstasy|xtc|keta|ketamine|3mmc|3-mmc|4mmc|lsd"
-          r"|buvards?|champis?|crack|heroine|hero|speed|meth|ghb|tusi|lean|codeine|bedo|weedo|pilules?)\b"
-          r"|🍃|❄|💊|🍄|🌿|🍫"),
-    _rule("drug_price", 0.4, r"\b\d+\s*(?:€|e|eur|euros?|balles|boules|bal)(?:\b|(?=\s|$))|€\s*\d+"
-          r"|\b\d+(?:[.,]\d+)?\s*(?:g|gr|grammes?|kg|barrettes?|pochons?|plaquettes?|pills?|cachets?|buvards?)\b"
-          r"|\b(?:le|la|un|une)\s+(?:g|gramme|barrette|pochon|plaquette)\b|\b(?:menu|carte)\b.{0,20}\b(?:dispo"
-          r"|snap|tg|telegram|complet|du\s+jour)\b|\bprix\b|\btarifs?\b"),
-    _rule("drug_meetup", 0.35, _MEET),
-    _rule("drug_meetup", 0.35, r"\b(?:livraison|livre|livrer|livreur|je\s+descends|en\s+bas\s+de\s+(?:chez|la|ton)"
-          r"|sortie\s+(?:du\s+)?metro|au\s+(?:four|point|terrain|hall)|je\s+me\s+deplace|deplacement|drive)\b"),
+    _rule(
+        "drug_product",
+        0.4,
+        "beuh weed shit hash haschich haschisch cannabis resine pollen frappe filtre amnesia sativa "
+        "indica coke cocaine cc mdma md ecsta ecstasy xtc keta ketamine 3mmc 4mmc lsd buvard buvards "
+        "champi champis crack heroine hero speed meth ghb tusi lean codeine bedo weedo pilule pilules 🍃 ❄ "
+        "💊 🍄 🌿 🍫",
+        r"\b(?:beuh|weed|shit|hash|haschi(?:s)?ch|cannabis|resine|pollen|frappe|filtre"
+        r"|amnesia|sativa|indica|coke|cocaine|cc|mdma|md|ecsta|ecstasy|xtc|keta|ketamine|3mmc|3-mmc|4mmc|lsd"
+        r"|buvards?|champis?|crack|heroine|hero|speed|meth|ghb|tusi|lean|codeine|bedo|weedo|pilules?)\b"
+        r"|🍃|❄|💊|🍄|🌿|🍫",
+    ),
+    _rule(
+        "drug_price",
+        0.4,
+        "#digit € menu carte prix tarif tarifs g gramme barrette pochon plaquette",
+        r"\b\d+\s*(?:€|e|eur|euros?|balles|boules|bal)(?:\b|(?=\s|$))|€\s*\d+"
+        r"|\b\d+(?:[.,]\d+)?\s*(?:g|gr|grammes?|kg|barrettes?|pochons?|plaquettes?|pills?|cachets?|buvards?)\b"
+        r"|\b(?:le|la|un|une)\s+(?:g|gramme|barrette|pochon|plaquette)\b|\b(?:menu|carte)\b.{0,20}\b(?:dispo"
+        r"|snap|tg|telegram|complet|du\s+jour)\b|\bprix\b|\btarifs?\b",
+    ),
+    _rule(
+        "drug_meetup",
+        0.35,
+        _MEET_GATE,
+        _MEET,
+    ),
+    _rule(
+        "drug_meetup",
+        0.35,
+        "livraison livre livrer livreur descends bas sortie four point terrain hall deplace deplacement "
+        "drive",
+        r"\b(?:livraison|livre|livrer|livreur|je\s+descends|en\s+bas\s+de\s+(?:chez|la|ton)"
+        r"|sortie\s+(?:du\s+)?metro|au\s+(?:four|point|terrain|hall)|je\s+me\s+deplace|deplacement|drive)\b",
+    ),
 )  # fmt: skip
 
 # News, prevention or police talk about drugs is not a deal.
@@ -227,7 +431,7 @@ _LEET = str.maketrans("0134578@$", "oieastbas")
 def _shared_normalize() -> Callable[[str], object] | None:
     try:
         module = importlib.import_module("papote.safety.normalize")
-    except ImportError:
+    except Exception:  # absent or broken: the local fallback keeps conversations scored
         return None
     function = getattr(module, "normalize", None)
     return function if callable(function) else None
@@ -245,26 +449,66 @@ def message_forms(text: str) -> tuple[str, ...]:
     shared = _shared_normalize()
     other: str | None = None
     if shared is not None:
-        folded = getattr(shared(text), "folded", None)
+        # "compact" also undoes "s.n.a.p" and "s n a p"; the plain form still sees "ajoute-moi".
+        normalized = shared(text)
+        folded = getattr(normalized, "compact", None) or getattr(normalized, "folded", None)
         other = folded if isinstance(folded, str) else None
-    if other is None:
-        other = _local_evasion_fold(plain)
-    else:
-        other = _REPEATED_LETTERS.sub(r"\1", other)
+    other = _local_evasion_fold(plain) if other is None else _REPEATED_LETTERS.sub(r"\1", other)
     return (plain,) if other == plain else (plain, other)
 
 
-def _matches(rule: Rule, forms: Iterable[str]) -> bool:
-    return any(all(pattern.search(form) for pattern in rule.patterns) for form in forms)
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_DIGIT = re.compile(r"\d")
 
 
-def _hits(rules: tuple[Rule, ...], forms: tuple[str, ...]) -> dict[str, float]:
+@dataclass(frozen=True)
+class _Form:
+    text: str
+    tokens: frozenset[str]
+
+
+def _form(text: str) -> _Form:
+    tokens = set(_TOKEN.findall(text))
+    if _DIGIT.search(text) is not None:
+        tokens.add("#digit")
+    return _Form(text, frozenset(tokens))
+
+
+@dataclass(frozen=True)
+class _RuleIndex:
+    """Rules reachable from the words of a message, so a message costs O(its words)."""
+
+    by_token: dict[str, tuple[int, ...]]
+    ungated: tuple[int, ...]
+    rules: tuple[Rule, ...]
+
+
+def _index(rules: tuple[Rule, ...]) -> _RuleIndex:
+    by_token: dict[str, list[int]] = {}
+    for position, rule in enumerate(rules):
+        for token in rule.gate:
+            by_token.setdefault(token, []).append(position)
+    ungated = tuple(position for position, rule in enumerate(rules) if not rule.gate)
+    return _RuleIndex({token: tuple(found) for token, found in by_token.items()}, ungated, rules)
+
+
+def _hits(index: _RuleIndex, forms: tuple[_Form, ...]) -> dict[str, float]:
     """Step -> the heaviest weight among the rules that match this message."""
     found: dict[str, float] = {}
-    for rule in rules:
-        if rule.weight > found.get(rule.step, 0.0) and _matches(rule, forms):
-            found[rule.step] = rule.weight
+    for form in forms:
+        candidates = set(index.ungated)
+        for token in form.tokens:
+            candidates.update(index.by_token.get(token, ()))
+        for position in sorted(candidates):
+            rule = index.rules[position]
+            if rule.weight > found.get(rule.step, 0.0) and all(p.search(form.text) for p in rule.patterns):
+                found[rule.step] = rule.weight
     return found
+
+
+_GROOMING = _index(_GROOMING_RULES)
+_AMBUSH = _index(_AMBUSH_RULES)
+_DRUGS = _index(_DRUG_RULES)
 
 
 # --- the scorer -------------------------------------------------------------------------------
@@ -325,19 +569,20 @@ class ConversationRisk:
         self._bands.setdefault(sender, None)
         for track in (self._grooming, self._ambush, self._drugs):
             track.decay()
-        forms = message_forms(text)
-        self._observe_age(sender, text, forms[0])
-        grooming_hits = _hits(_GROOMING_RULES, forms)
+        forms = tuple(_form(form) for form in message_forms(text))
+        self._observe_age(sender, text, forms[0].text)
+        grooming_hits = _hits(_GROOMING, forms)
         self._last_age_question_by = sender if "age_question" in grooming_hits else None
         factor = self._sender_factor(sender)
         for name, weight in grooming_hits.items():
             self._grooming.add(name, weight * factor)
             self._note(name)
-        for name, weight in _hits(_AMBUSH_RULES, forms).items():
+        for name, weight in _hits(_AMBUSH, forms).items():
             self._ambush.add(name, weight)
             self._note(name)
-        if _DRUG_NEWS.search(forms[0]) is None:
-            for name, weight in _hits(_DRUG_RULES, forms).items():
+        drug_hits = _hits(_DRUGS, forms)
+        if drug_hits and _DRUG_NEWS.search(forms[0].text) is None:
+            for name, weight in drug_hits.items():
                 self._drugs.add(name, weight)
         if self._drugs.level("drug_product") >= ACTIVE_LEVEL:
             # Prices and meeting points are only drug steps once a product was named.

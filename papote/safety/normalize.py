@@ -54,40 +54,11 @@ _KEEP_SYMBOLS = frozenset("€$@")
 
 # Suffixes after a number that mark a real quantity ("13ans", "5euros"), not leet.
 _UNIT_SUFFIXES = frozenset(
-    [
-        "ans",
-        "an",
-        "a",
-        "h",
-        "min",
-        "mn",
-        "s",
-        "sec",
-        "e",
-        "eme",
-        "er",
-        "ere",
-        "nd",
-        "rd",
-        "th",
-        "st",
-        "k",
-        "km",
-        "m",
-        "cm",
-        "mm",
-        "kg",
-        "g",
-        "l",
-        "cl",
-        "ml",
-        "x",
-        "eur",
-        "euros",
-        "euro",
-        "balles",
-    ]
-)
+    {
+        "ans", "an", "a", "h", "min", "mn", "s", "sec", "e", "eme", "er", "ere", "nd", "rd", "th", "st",
+        "k", "km", "m", "cm", "mm", "kg", "g", "l", "cl", "ml", "x", "eur", "euros", "euro", "balles",
+    }
+)  # fmt: skip
 
 _WORD_RE = re.compile(r"[a-z]+")
 _TRIPLE_RE = re.compile(r"([a-z])\1\1")

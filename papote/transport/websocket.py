@@ -51,15 +51,17 @@ def origin_allowed(websocket: WebSocket) -> bool:
 
 
 async def serve(websocket: WebSocket, services: Services, hub: Hub) -> None:
+    if not origin_allowed(websocket):
+        await websocket.close(CLOSE_FORBIDDEN_ORIGIN)  # before accepting: the handshake fails with 403
+        return
     token = websocket.cookies.get(SESSION_COOKIE)
     person = await people.authenticate(services, token)
+    await websocket.accept()
     if person is None or token is None:
+        # accepted first, so that a client can tell "session over" from a network failure
+        await websocket.send_text(protocol.error(None, PapoteRefusal("not_authenticated")))
         await websocket.close(CLOSE_UNAUTHENTICATED)
         return
-    if not origin_allowed(websocket):
-        await websocket.close(CLOSE_FORBIDDEN_ORIGIN)
-        return
-    await websocket.accept()
     await people.touch(services, token, person)
     await Connection(websocket, services, hub, person).run()
 

@@ -1,0 +1,1 @@
+"""Safety detectors: each one turns a `Content` into `Signal`s (see `papote.safety.base.Detector`)."""

@@ -1,0 +1,419 @@
+"""Keyword and pattern rules read from the operator-editable lexicons.
+
+Every lexicon phrase is indexed (after the shared normalisation) in one
+Aho-Corasick automaton, which is run over each distinct normalised view of a
+message; word boundaries are checked on each hit. Only `re:` lines use regular
+expressions. The file format is documented in `papote/safety/lexicons/README.md`.
+
+Lexicons are reloaded without a restart: the directory is checked for changed
+files at most once per second. A lexicon with an error is refused (the error is
+logged with file and line) and the previous one stays in use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+
+from papote.safety.base import LABELS, Content, Evidence, Signal
+from papote.safety.normalize import Form, Normalized, fold_key, normalize
+
+__all__ = [
+    "DEFAULT_LEXICON_DIR",
+    "DEFAULT_SCORE",
+    "Lexicon",
+    "LexiconError",
+    "LexiconStore",
+    "RuleHit",
+    "RulesDetector",
+    "parse_lexicon",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
+DEFAULT_SCORE = 0.9
+# "*" standing for whole words lets up to this many words sit between two parts.
+MAX_WILDCARD_WORDS = 3
+# A line with `{a|b}` alternatives may spell out at most this many phrases.
+MAX_EXPANSIONS = 2000
+_BRACES_RE = re.compile(r"(\{[^{}]*\})")
+# Views that `re:` lines are run on (the others are for phrases).
+_REGEX_VIEWS = ("folded", "compact", "digits")
+_FILE_RE = re.compile(r"^(?P<label>[a-z_]+)\.(?P<lang>[a-z]{2})\.txt$")
+_SCORE_RE = re.compile(r"^(?P<body>.*?)\s+=>\s*(?P<score>[01](?:\.\d+)?)$")
+_GROUP_RE = re.compile(r"^@(?P<group>[a-z0-9_]+)\s+(?P<body>.+)$")
+_COMBO_RE = re.compile(r"^&&\s+(?P<groups>[a-z0-9_ ]+?)\s*=>\s*(?P<score>[01](?:\.\d+)?)$")
+
+
+class LexiconError(ValueError):
+    """A lexicon line that cannot be understood (message names file and line)."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One lexicon line that can match a message."""
+
+    rule: str  # "<label>.<lang>:<line>"
+    label: str
+    score: float | None  # None: only counts through a group combination
+    group: str | None
+    exception: bool = False
+
+
+@dataclass(frozen=True)
+class Combo:
+    rule: str
+    label: str
+    groups: frozenset[str]
+    score: float
+
+
+@dataclass(frozen=True)
+class _Key:
+    """An automaton payload: which cue, and how to confirm the hit."""
+
+    cue: int
+    length: int
+    left: bool  # a word boundary is required before the match
+    right: bool  # ... and after it
+    tail: re.Pattern[str] | None = None  # rest of a phrase with "*" words, matched at the hit
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A label found in a message, with the rule and the original span behind it."""
+
+    label: str
+    score: float
+    rule: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Parsed:
+    cues: list[Cue] = field(default_factory=list)
+    keys: list[tuple[str, _Key]] = field(default_factory=list)
+    regexes: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
+    combos: list[Combo] = field(default_factory=list)
+
+
+class Lexicon:
+    """Compiled lexicon: one automaton for phrases, a few regexes, group combinations."""
+
+    def __init__(self, parsed: _Parsed) -> None:
+        self.cues = tuple(parsed.cues)
+        self.combos = tuple(parsed.combos)
+        self.regexes = tuple(parsed.regexes)
+        self._automaton = ahocorasick.Automaton()
+        payloads: dict[str, list[_Key]] = {}
+        for text, key in parsed.keys:
+            payloads.setdefault(text, []).append(key)
+        for text, keys in payloads.items():
+            self._automaton.add_word(text, tuple(keys))
+        if payloads:
+            self._automaton.make_automaton()
+        self._empty = not payloads
+
+    def __len__(self) -> int:
+        return len(self.cues)
+
+    def match(self, norm: Normalized) -> list[RuleHit]:
+        """Best hit per label, exceptions applied."""
+        found = self._cue_hits(norm)
+        if not found:
+            return []
+        excepted = {self.cues[i].label for i in found if self.cues[i].exception}
+        best: dict[str, RuleHit] = {}
+        for index, (start, end) in found.items():
+            cue = self.cues[index]
+            if cue.exception or cue.score is None or cue.label in excepted:
+                continue
+            _keep_best(best, RuleHit(cue.label, cue.score, cue.rule, start, end))
+        groups: dict[str, tuple[int, int]] = {}
+        for index, span in found.items():
+            group = self.cues[index].group
+            if group is not None and not self.cues[index].exception:
+                groups.setdefault(group, span)
+        for combo in self.combos:
+            if combo.label in excepted or not combo.groups <= groups.keys():
+                continue
+            spans = [groups[g] for g in combo.groups]
+            start = min(s for s, _ in spans)
+            end = max(e for _, e in spans)
+            _keep_best(best, RuleHit(combo.label, combo.score, combo.rule, start, end))
+        return sorted(best.values(), key=lambda hit: LABELS.index(hit.label) if hit.label in LABELS else 99)
+
+    def _cue_hits(self, norm: Normalized) -> dict[int, tuple[int, int]]:
+        """Original span of the first hit of each cue, over every view of the message."""
+        found: dict[int, tuple[int, int]] = {}
+        if not self._empty:
+            for form in norm.forms:
+                self._scan(form, found)
+        if self.regexes:
+            views = {name: norm.view(name) for name in _REGEX_VIEWS}
+            for index, pattern in self.regexes:
+                if index in found:
+                    continue
+                for form in _distinct_views(views.values()):
+                    match = pattern.search(form.text)
+                    if match is not None:
+                        found[index] = form.span(match.start(), match.end())
+                        break
+        return found
+
+    def _scan(self, form: Form, found: dict[int, tuple[int, int]]) -> None:
+        text = form.text
+        size = len(text)
+        for end_index, keys in self._automaton.iter(text):
+            end = end_index + 1
+            for key in keys:
+                if key.cue in found:
+                    continue
+                start = end - key.length
+                if key.left and start > 0 and text[start - 1].isalnum():
+                    continue
+                stop = end
+                if key.tail is not None:
+                    tail = key.tail.match(text, end)
+                    if tail is None:
+                        continue
+                    stop = tail.end()
+                elif key.right and end < size and text[end].isalnum():
+                    continue
+                found[key.cue] = form.span(start, stop)
+
+
+def _distinct_views(forms: Iterable[Form]) -> list[Form]:
+    seen: set[str] = set()
+    out: list[Form] = []
+    for form in forms:
+        if form.text not in seen:
+            seen.add(form.text)
+            out.append(form)
+    return out
+
+
+def _keep_best(best: dict[str, RuleHit], hit: RuleHit) -> None:
+    current = best.get(hit.label)
+    if current is None or hit.score > current.score:
+        best[hit.label] = hit
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def parse_lexicon(files: Iterable[tuple[str, str]]) -> Lexicon:
+    """Compile `(file name, file text)` pairs; names are `<label>.<lang>.txt`."""
+    parsed = _Parsed()
+    for name, text in files:
+        match = _FILE_RE.match(name)
+        if match is None or match.group("label") not in LABELS:
+            raise LexiconError(f"{name}: file name must be <label>.<lang>.txt with a known label")
+        source = name.removesuffix(".txt")
+        for number, line in enumerate(text.splitlines(), start=1):
+            try:
+                _parse_line(parsed, match.group("label"), f"{source}:{number}", line.strip())
+            except (LexiconError, re.error) as error:
+                raise LexiconError(f"{name}:{number}: {error}") from error
+    _check_combos(parsed)
+    return Lexicon(parsed)
+
+
+def _check_combos(parsed: _Parsed) -> None:
+    known = {cue.group for cue in parsed.cues if cue.group is not None}
+    for combo in parsed.combos:
+        missing = sorted(combo.groups - known)
+        if missing:
+            raise LexiconError(f"{combo.rule}: unknown group(s) {', '.join(missing)}")
+
+
+def _parse_line(parsed: _Parsed, label: str, rule: str, line: str) -> None:
+    if not line or line.startswith("#"):
+        return
+    combo = _COMBO_RE.match(line)
+    if combo is not None:
+        groups = frozenset(combo.group("groups").split())
+        parsed.combos.append(Combo(rule, label, groups, float(combo.group("score"))))
+        return
+    if line.startswith("&&"):
+        raise LexiconError("a combination reads: && group1 group2 => 0.9")
+    exception = line.startswith("!")
+    body = line[1:].strip() if exception else line
+    group: str | None = None
+    grouped = _GROUP_RE.match(body)
+    if grouped is not None:
+        group, body = grouped.group("group"), grouped.group("body").strip()
+    score: float | None = None if group is not None else DEFAULT_SCORE
+    scored = _SCORE_RE.match(body)
+    if scored is not None:
+        body, score = scored.group("body").strip(), float(scored.group("score"))
+    if not body:
+        raise LexiconError("empty pattern")
+    cue_index = len(parsed.cues)
+    parsed.cues.append(Cue(rule, label, None if exception else score, group, exception))
+    if body.startswith("re:"):
+        parsed.regexes.append((cue_index, re.compile(body[3:].strip())))
+        return
+    for phrase in _expand(body):
+        parsed.keys.extend(_phrase_keys(cue_index, phrase))
+
+
+def _expand(body: str) -> list[str]:
+    """Spell out `{a|b}` alternatives: "{je vais|on va} * te tuer" -> two phrases."""
+    phrases = [""]
+    for piece in _BRACES_RE.split(body):
+        if piece.startswith("{") and piece.endswith("}"):
+            options = [option.strip() for option in piece[1:-1].split("|")]
+            phrases = [f"{head}{option}" for head in phrases for option in options]
+        elif "{" in piece or "}" in piece:
+            raise LexiconError("unbalanced '{' or '}'")
+        else:
+            phrases = [head + piece for head in phrases]
+        if len(phrases) > MAX_EXPANSIONS:
+            raise LexiconError(f"more than {MAX_EXPANSIONS} spellings; split the line")
+    return [" ".join(phrase.split()) for phrase in phrases if phrase.strip()]
+
+
+def _phrase_keys(cue: int, phrase: str) -> list[tuple[str, _Key]]:
+    words = phrase.split()
+    if "*" in words:
+        return _wildcard_keys(cue, words)
+    left = not phrase.startswith("*")
+    right = not phrase.endswith("*")
+    core = phrase.strip("*").strip()
+    if not core or "*" in core:
+        raise LexiconError(f"'*' goes at the start or end of a word, or alone as a word: {phrase!r}")
+    keys = fold_key(core)
+    return [(key, _Key(cue, len(key), left and _wordy(key[0]), right and _wordy(key[-1]))) for key in keys]
+
+
+def _wildcard_keys(cue: int, words: list[str]) -> list[tuple[str, _Key]]:
+    """A phrase with "*" words: index its first part, match the rest with a small regex."""
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word == "*":
+            parts.append([])
+        elif "*" in word:
+            raise LexiconError("in a phrase with '*' words, other words cannot hold '*'")
+        else:
+            parts[-1].append(word)
+    if any(not part for part in parts):
+        raise LexiconError("'*' must stand between two words")
+    gap = rf"(?:\s+\S+){{0,{MAX_WILDCARD_WORDS}}}?\s+"
+    tail_parts = [_alternatives(" ".join(part)) for part in parts[1:]]
+    tail = re.compile(gap + gap.join(tail_parts) + r"(?![^\W_])")
+    return [(key, _Key(cue, len(key), _wordy(key[0]), False, tail)) for key in fold_key(" ".join(parts[0]))]
+
+
+def _alternatives(phrase: str) -> str:
+    return "(?:" + "|".join(re.escape(key).replace(r"\ ", r"\s+") for key in fold_key(phrase)) + ")"
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isalnum()
+
+
+# --- loading and reloading ------------------------------------------------------------------
+
+
+def _lexicon_files(directory: Path) -> list[Path]:
+    return sorted(path for path in directory.glob("*.txt") if _FILE_RE.match(path.name))
+
+
+def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    out: list[tuple[str, int, int]] = []
+    for path in _lexicon_files(directory):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        out.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+def load_lexicon(directory: Path) -> Lexicon:
+    """Read and compile every `<label>.<lang>.txt` file of `directory`."""
+    files = [(path.name, path.read_text(encoding="utf-8")) for path in _lexicon_files(directory)]
+    return parse_lexicon(files)
+
+
+class LexiconStore:
+    """The current lexicon of a directory, reloaded when its files change."""
+
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        check_every: float = 1.0,
+    ) -> None:
+        self.directory = directory or DEFAULT_LEXICON_DIR
+        self._clock = clock
+        self._check_every = check_every
+        self._lock = threading.Lock()
+        self._signature = _signature(self.directory)
+        self._lexicon = load_lexicon(self.directory)  # errors at start-up are fatal
+        self._checked = clock()
+        self.last_error: str | None = None
+
+    def current(self) -> Lexicon:
+        now = self._clock()
+        if now - self._checked >= self._check_every:
+            self._refresh(now)
+        return self._lexicon
+
+    def _refresh(self, now: float) -> None:
+        with self._lock:
+            if now - self._checked < self._check_every:
+                return
+            self._checked = now
+            signature = _signature(self.directory)
+            if signature == self._signature:
+                return
+            try:
+                lexicon = load_lexicon(self.directory)
+            except (LexiconError, OSError, UnicodeDecodeError) as error:
+                # Keep the previous rules: a typo must not switch moderation off.
+                self.last_error = str(error)
+                log.error("lexicon reload refused, previous rules kept: %s", error)
+                self._signature = signature
+                return
+            self._lexicon = lexicon
+            self._signature = signature
+            self.last_error = None
+            log.info("lexicon reloaded from %s: %d lines", self.directory, len(lexicon))
+
+
+class RulesDetector:
+    """Lexicon rules over every normalised view of a message."""
+
+    name = "rules"
+
+    def __init__(self, store: LexiconStore | None = None) -> None:
+        self.store = store or LexiconStore()
+
+    @classmethod
+    def from_directory(cls, directory: Path | None = None) -> RulesDetector:
+        return cls(LexiconStore(directory))
+
+    def inspect(self, content: Content) -> Sequence[Signal]:
+        norm = content.normalized
+        return [self._signal(content.text, hit) for hit in self.store.current().match(norm)]
+
+    def _signal(self, text: str, hit: RuleHit) -> Signal:
+        evidence = Evidence(hit.start, hit.end, text[hit.start : hit.end])
+        return Signal(self.name, hit.label, hit.score, evidence, hit.rule)
+
+
+def match_text(lexicon: Lexicon, text: str) -> list[RuleHit]:
+    """Convenience for tests and tools: match plain text."""
+    return lexicon.match(normalize(text))

@@ -1,0 +1,60 @@
+// The HTTP side of Papote: entering, accounts. Errors are JSON {code, message: {fr, en}}.
+
+export class PapoteError extends Error {
+  constructor(code, texts = null, status = 0) {
+    super(code);
+    this.code = code;
+    this.texts = texts; // {fr, en} from the server, or null for local failures
+    this.status = status;
+  }
+}
+
+async function call(method, path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new PapoteError("network");
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    // an HTML error page from a proxy: keep data null
+  }
+  if (!response.ok) {
+    throw new PapoteError(data?.code || "network", data?.message || null, response.status);
+  }
+  return data;
+}
+
+export function enter(details) {
+  return call("POST", "/api/enter", details);
+}
+
+export function login(email, password) {
+  return call("POST", "/api/login", { email, password });
+}
+
+export function register(email, password) {
+  return call("POST", "/api/register", { email, password });
+}
+
+export function logout() {
+  return call("POST", "/api/logout", {});
+}
+
+/** The person behind the session cookie, or null when there is no valid session. */
+export async function me() {
+  try {
+    return (await call("GET", "/api/me")).person;
+  } catch (error) {
+    if (error.status === 401) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,136 @@
+// One conversation's timeline: messages ordered by sequence number, deduplicated by id,
+// plus local items (own messages waiting for their ack, join/leave notices).
+
+import { avatar, h } from "./dom.js";
+import { currentLang, serverText, t } from "./i18n.js";
+
+export class Timeline {
+  constructor(key) {
+    this.key = key; // "r:<room>" or "p:<peer>" (client-side key)
+    this.items = []; // sorted by .order
+    this.byId = new Map(); // server message id -> item
+    this.byClientId = new Map(); // own client id -> item
+    this.lastSeq = 0;
+    this.firstSeq = null;
+    this.mayHaveOlder = false;
+    this.notices = 0;
+  }
+
+  /** Add a message from the server (event, history, replay). Returns the item, or null if known. */
+  addMessage(message) {
+    const known = this.byId.get(message.id);
+    if (known) {
+      // Known from our own ack: take the server's final text (it may have been cleaned).
+      if (known.fromAck) Object.assign(known, { text: message.text, kind: message.kind, fromAck: false });
+      return null;
+    }
+    const own = message.client_id ? this.byClientId.get(message.client_id) : null;
+    if (own) return this.confirm(own, message);
+    const item = { ...message, order: message.seq };
+    this.track(message.seq);
+    this.byId.set(item.id, item);
+    this.insert(item);
+    return item;
+  }
+
+  /** Our own message, shown at once and confirmed by the ack or the echoed event. */
+  addPending(item) {
+    Object.assign(item, { pending: true, order: Number.POSITIVE_INFINITY });
+    this.byClientId.set(item.client_id, item);
+    this.items.push(item);
+    return item;
+  }
+
+  confirm(item, stored) {
+    if (this.byId.has(stored.id)) return null;
+    this.items.splice(this.items.indexOf(item), 1);
+    Object.assign(item, { id: stored.id, seq: stored.seq, order: stored.seq, pending: false, failed: null });
+    if (stored.text !== undefined) Object.assign(item, { text: stored.text, kind: stored.kind, ts: stored.ts });
+    else item.fromAck = true;
+    this.track(stored.seq);
+    this.byId.set(item.id, item);
+    this.insert(item);
+    return item;
+  }
+
+  /** A join/leave line, placed after the newest message seen so far (translated when drawn). */
+  addNotice(textKey, vars) {
+    this.notices += 1;
+    const item = { notice: true, textKey, vars, order: this.lastSeq + 0.5, key: `n${this.notices}` };
+    this.insert(item);
+    return item;
+  }
+
+  remove(item) {
+    const index = this.items.indexOf(item);
+    if (index >= 0) this.items.splice(index, 1);
+    if (item.client_id) this.byClientId.delete(item.client_id);
+  }
+
+  track(seq) {
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    if (this.firstSeq === null || seq < this.firstSeq) this.firstSeq = seq;
+  }
+
+  insert(item) {
+    // Keep order by seq; pending own messages (order Infinity) stay last.
+    let index = this.items.length;
+    while (index > 0 && this.items[index - 1].order > item.order) index -= 1;
+    this.items.splice(index, 0, item);
+  }
+
+  next(item) {
+    return this.items[this.items.indexOf(item) + 1] ?? null;
+  }
+}
+
+// --- rendering ----------------------------------------------------------------------------
+
+const timeFormats = new Map();
+
+function timeFormat() {
+  const lang = currentLang();
+  if (!timeFormats.has(lang)) {
+    timeFormats.set(lang, new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "fr-FR", { hour: "2-digit", minute: "2-digit" }));
+  }
+  return timeFormats.get(lang);
+}
+
+export function bandBadge(band) {
+  if (band !== "minor" && band !== "adult") return null;
+  return h("span", { class: `badge badge-${band}`, title: t(`band.${band}.long`), text: t(`band.${band}`) });
+}
+
+/** One message as a list item. Every piece of user content is a text node. */
+export function messageNode(item, { mine, onRetry }) {
+  if (item.notice) return h("li", { class: "notice", text: t(item.textKey, item.vars) });
+  const when = new Date(item.ts || Date.now());
+  const classes = ["message"];
+  if (mine) classes.push("message-own");
+  if (item.kind === "action") classes.push("message-action");
+  if (item.pending) classes.push("message-pending");
+  if (item.failed) classes.push("message-failed");
+  const meta = h(
+    "div",
+    { class: "message-meta" },
+    h("span", { class: "message-author", text: item.sender }),
+    bandBadge(item.sender_band),
+    h("time", { class: "message-time", datetime: when.toISOString(), text: timeFormat().format(when) }),
+    item.pending ? h("span", { class: "message-state", text: t("message.pending") }) : null,
+  );
+  const body =
+    item.kind === "action"
+      ? h("p", { class: "message-text" }, h("em", { text: `* ${item.sender} ${item.text}` }))
+      : h("p", { class: "message-text", text: item.text });
+  const node = h("li", { class: classes.join(" ") }, avatar(item.sender), h("div", { class: "message-body" }, meta, body));
+  if (item.failed) node.querySelector(".message-body").append(failureLine(item, onRetry));
+  return node;
+}
+
+function failureLine(item, onRetry) {
+  const line = h("p", { class: "message-error" }, h("strong", { text: t("message.failed") }), " — ", serverText(item.failed));
+  if (item.retryable && onRetry) {
+    line.append(" ", h("button", { class: "link-button", type: "button", text: t("composer.send"), onclick: () => onRetry(item) }));
+  }
+  return line;
+}

@@ -1,0 +1,337 @@
+"""Conversation risk: grooming, ambush and drug-deal conversations, and ordinary ones that must pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from papote.safety.base import CONVERSATION_LABELS, AgeBand
+from papote.safety.conversation import ConversationAssessment, ConversationRisk
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    participants: dict[str, AgeBand]
+    turns: tuple[tuple[str, str], ...]
+    label: str | None  # expected conversation label, None for conversations that must never flag
+    flag_by: int = 0  # the 1-based turn by which a careful moderator would have flagged
+
+
+ADULT_MINOR: dict[str, AgeBand] = {"a": "adult", "b": "minor"}
+ADULTS: dict[str, AgeBand] = {"a": "adult", "b": "adult"}
+MINORS: dict[str, AgeBand] = {"a": "minor", "b": "minor"}
+
+RISKY = (
+    Case(
+        "grooming: age, 'mature for your age', snap, secret",
+        ADULT_MINOR,
+        (
+            ("a", "salut"),
+            ("b", "slt"),
+            ("a", "t'as quel âge ?"),
+            ("b", "14 et toi"),
+            ("a", "t'es mature pour ton âge"),
+            ("a", "t'as snap ?"),
+            ("a", "c'est notre secret ok ? dis rien à tes parents"),
+        ),
+        "grooming",
+        flag_by=6,
+    ),
+    Case(
+        "grooming: alone at home, parents away, photo",
+        ADULT_MINOR,
+        (
+            ("a", "coucou ma belle"),
+            ("b", "cc"),
+            ("a", "t'es toute seule chez toi ?"),
+            ("b", "oui"),
+            ("a", "tes parents rentrent quand ?"),
+            ("a", "envoie une photo de toi"),
+        ),
+        "grooming",
+        flag_by=5,
+    ),
+    Case(
+        "grooming: gifts and money for photos",
+        ADULT_MINOR,
+        (
+            ("a", "tu joues à quoi ?"),
+            ("b", "fortnite"),
+            ("a", "je te passe des v-bucks si tu veux"),
+            ("a", "je peux te faire une recharge paysafecard aussi"),
+            ("a", "cadeau si tu m'envoies une photo en maillot"),
+        ),
+        "grooming",
+        flag_by=4,
+    ),
+    Case(
+        "grooming: adult account claiming to be 14 (age contradiction), then isolation",
+        ADULTS,
+        (
+            ("a", "salut moi c'est lea, j'ai 14 ans"),
+            ("b", "t'es seule ce soir ?"),
+            ("b", "ajoute moi sur snap, c'est plus discret"),
+        ),
+        "grooming",
+        flag_by=2,
+    ),
+    Case(
+        "grooming: the minor's bare answer to the age question, then sexual talk",
+        {"a": "adult", "b": "adult"},
+        (
+            ("a", "tu as quel age"),
+            ("b", "13"),
+            ("a", "t'es encore vierge ?"),
+            ("a", "on se voit samedi ?"),
+        ),
+        "grooming",
+        flag_by=3,
+    ),
+    Case(
+        "grooming: sexual photo request to a minor flags at once",
+        ADULT_MINOR,
+        (("a", "envoie moi des nudes"),),
+        "grooming",
+        flag_by=1,
+    ),
+    Case(
+        "grooming with evasion: spaced letters, l33t, Cyrillic look-alikes",
+        ADULT_MINOR,
+        (
+            ("a", "t'as kel âge"),
+            ("a", "t'es pas comme les autres filles"),
+            ("a", "ajoute moi sur s n a p"),
+            ("a", "c notre s3cr3t"),
+        ),
+        "grooming",
+        flag_by=3,
+    ),
+    Case(
+        "ambush: dating pretext, meeting, come alone, isolated place",
+        ADULTS,
+        (
+            ("a", "salut t'es gay ?"),
+            ("b", "oui et toi"),
+            ("a", "on se voit ce soir ?"),
+            ("a", "viens seul au parking derrière la gare"),
+        ),
+        "ambush",
+        flag_by=4,
+    ),
+    Case(
+        "ambush: prove you are gay, then meet with cash",
+        ADULTS,
+        (
+            ("a", "prouve que t'es vraiment gay"),
+            ("a", "rdv ce soir en bas de la cité"),
+        ),
+        "ambush",
+        flag_by=2,
+    ),
+    Case(
+        "drug deal: product, price, meeting point",
+        ADULTS,
+        (
+            ("a", "t'as de la beuh ?"),
+            ("b", "oui 10€ le g"),
+            ("a", "ok on se capte où ?"),
+            ("b", "sortie du métro à 18h"),
+        ),
+        "drug_deal",
+        flag_by=3,
+    ),
+    Case(
+        "drug deal: menu on snap and delivery, with emoji",
+        ADULTS,
+        (
+            ("b", "🍃 dispo, 20 balles le pochon"),
+            ("b", "livraison possible sur lyon"),
+        ),
+        "drug_deal",
+        flag_by=2,
+    ),
+)
+
+ORDINARY = (
+    Case(
+        "teens about school, then snap and meeting at school",
+        MINORS,
+        (
+            ("a", "t'as quel âge ?"),
+            ("b", "15 et toi"),
+            ("a", "pareil, t'es en quelle classe ?"),
+            ("b", "seconde"),
+            ("a", "t'as snap ?"),
+            ("b", "oui c'est lea_fictive92"),
+            ("a", "t'es trop belle sur ta photo de profil"),
+            ("a", "on se voit au lycée demain ?"),
+            ("b", "grave, devant la cantine"),
+        ),
+        None,
+    ),
+    Case(
+        "friends planning an evening",
+        ADULTS,
+        (
+            ("a", "on se voit ce soir ?"),
+            ("b", "ok, chez moi vers 20h ? 12 rue des Lilas"),
+            ("a", "je ramène les pizzas, 10€ chacun"),
+            ("b", "parfait, t'as mon numéro si besoin"),
+        ),
+        None,
+    ),
+    Case(
+        "consensual adults flirting, moving to insta and meeting",
+        ADULTS,
+        (
+            ("a", "t'es trop belle"),
+            ("b", "merci toi aussi t'es mignon"),
+            ("a", "t'as quel âge ?"),
+            ("b", "29 et toi"),
+            ("a", "31. t'as insta ?"),
+            ("a", "on se voit ce soir ? chez moi, 12 rue des Lilas"),
+            ("b", "t'es coquin toi"),
+            ("a", "envoie une photo sexy"),
+        ),
+        None,
+    ),
+    Case(
+        "gay date between adults, at home",
+        ADULTS,
+        (
+            ("a", "t'es gay ?"),
+            ("b", "oui, je cherche un mec sympa"),
+            ("a", "on se voit demain ? au café de la gare, c'est plus simple"),
+        ),
+        None,
+    ),
+    Case(
+        "parent and teen helper: homework",
+        ADULT_MINOR,
+        (
+            ("a", "bonjour, tu es en quelle classe ?"),
+            ("b", "en 3e"),
+            ("a", "pour le brevet, revois bien les fractions"),
+            ("b", "merci !"),
+        ),
+        None,
+    ),
+    Case(
+        "gamers trash talk and prevention talk about drugs",
+        ADULTS,
+        (
+            ("a", "je vais te tuer au prochain round"),
+            ("b", "t'as vu le reportage sur la coke ? 60€ le gramme d'après la police"),
+            ("a", "ouais on se voit demain pour en parler au boulot"),
+        ),
+        None,
+    ),
+    Case(
+        "teen support between friends",
+        MINORS,
+        (
+            ("a", "ça va pas trop, mes parents se disputent"),
+            ("b", "je suis là pour toi, tu peux me faire confiance"),
+            ("a", "merci t'es la meilleure"),
+            ("b", "on se voit demain à la récré ?"),
+        ),
+        None,
+    ),
+)
+
+
+def run(case: Case) -> list[ConversationAssessment]:
+    risk = ConversationRisk(case.participants)
+    return [risk.observe(sender, text) for sender, text in case.turns]
+
+
+def first_flag(assessments: list[ConversationAssessment]) -> int | None:
+    return next((turn for turn, found in enumerate(assessments, 1) if found.flagged), None)
+
+
+@pytest.mark.parametrize("case", RISKY, ids=lambda case: case.name)
+def test_risky_conversations_are_flagged_in_time(case: Case) -> None:
+    assessments = run(case)
+    flagged_at = first_flag(assessments)
+    assert flagged_at is not None, [a.score for a in assessments]
+    assert flagged_at <= case.flag_by
+    assert case.label in assessments[-1].labels
+
+
+@pytest.mark.parametrize("case", ORDINARY, ids=lambda case: case.name)
+def test_ordinary_conversations_never_flag(case: Case) -> None:
+    assessments = run(case)
+    assert not any(found.flagged for found in assessments), [(a.score, a.steps) for a in assessments]
+    assert all(found.score < 1.0 for found in assessments)
+
+
+@pytest.mark.parametrize("case", RISKY + ORDINARY, ids=lambda case: case.name)
+def test_never_looks_ahead(case: Case) -> None:
+    """Turn by turn, the verdict after turn n equals the verdict on the n-turn prefix alone."""
+    full = run(case)
+    for n in range(1, len(case.turns) + 1):
+        prefix = Case(case.name, case.participants, case.turns[:n], case.label)
+        assert run(prefix)[-1] == full[n - 1]
+
+
+def test_labels_are_conversation_labels_and_flags_stay() -> None:
+    risk = ConversationRisk(ADULT_MINOR)
+    risk.observe("a", "envoie moi des nudes")
+    for _ in range(60):
+        later = risk.observe("b", "ok")
+    assert later.flagged
+    assert set(later.labels) <= set(CONVERSATION_LABELS)
+
+
+def test_combinations_count_more_than_repetitions() -> None:
+    repeated = ConversationRisk(ADULT_MINOR)
+    for _ in range(3):
+        same = repeated.observe("a", "t'as snap ?")
+    varied = ConversationRisk(ADULT_MINOR)
+    for text in ("t'as snap ?", "t'as quel âge ?", "t'es mature pour ton âge"):
+        mixed = varied.observe("a", text)
+    assert mixed.score > same.score
+    assert not same.flagged
+    assert mixed.flagged
+
+
+def test_adult_to_minor_counts_more_than_between_adults() -> None:
+    texts = ("t'es toute seule ?", "envoie une photo de toi", "on se voit ce soir ?")
+    scores = {}
+    for pair in ("adult_minor", "adults"):
+        risk = ConversationRisk(ADULT_MINOR if pair == "adult_minor" else ADULTS)
+        for text in texts:
+            found = risk.observe("a", text)
+        scores[pair] = found.score
+    assert scores["adult_minor"] > 2 * scores["adults"]
+
+
+def test_steps_are_reported_in_order_first_seen() -> None:
+    risk = ConversationRisk(ADULT_MINOR)
+    risk.observe("a", "t'as quel âge ?")
+    risk.observe("a", "t'as snap ?")
+    found = risk.observe("a", "t'as quel âge ?")
+    assert found.steps == ("age_question", "platform_move")
+
+
+def test_age_contradiction_is_a_step() -> None:
+    risk = ConversationRisk(ADULTS)
+    found = risk.observe("a", "j'ai 14 ans")
+    assert "age_mismatch" in found.steps
+    assert not found.flagged
+    assert "age_mismatch" not in ConversationRisk(MINORS).observe("a", "j'ai 14 ans").steps
+
+
+def test_scores_decay_slowly() -> None:
+    risk = ConversationRisk(ADULT_MINOR)
+    first = risk.observe("a", "t'as snap ?").score
+    for _ in range(10):
+        later = risk.observe("b", "mdr")
+    assert 0.7 * first < later.score < first
+
+
+def test_unknown_sender_is_accepted() -> None:
+    risk = ConversationRisk({"a": "adult"})
+    assert not risk.observe("z", "salut").flagged
