@@ -34,7 +34,9 @@ MESSAGE_EVENTS = ("message", "private_message")
 class PapoteError(Exception):
     """A refusal from the server (or a lost connection): `.code` is stable, `.message` is French."""
 
-    def __init__(self, code: str, message: str = "", message_en: str = "", details: dict[str, Any] | None = None):
+    def __init__(
+        self, code: str, message: str = "", message_en: str = "", details: dict[str, Any] | None = None
+    ):
         super().__init__(f"{code}: {message_en or message}")
         self.code = code
         self.message = message
@@ -114,7 +116,9 @@ class HistoryItem:
 
     @classmethod
     def from_dict(cls, item: dict[str, Any]) -> HistoryItem:
-        return cls(item["seq"], item["sender"], item["text"], item["id"], item["kind"], item["ts"], item["channel"])
+        return cls(
+            item["seq"], item["sender"], item["text"], item["id"], item["kind"], item["ts"], item["channel"]
+        )
 
 
 class Client:
@@ -132,6 +136,14 @@ class Client:
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._refs = itertools.count(1)
         self._closing = False
+        self._reconnecting: asyncio.Task[None] | None = None
+
+    @property
+    def pseudo(self) -> str:
+        """This client's pseudonym (after enter or login)."""
+        if self.person is None:
+            raise PapoteError("not_entered", "Pas encore entré·e.", "Not entered yet.")
+        return str(self.person["pseudo"])
 
     async def __aenter__(self) -> Client:
         return self
@@ -233,7 +245,7 @@ class Client:
         self.connected.clear()
         self._fail_waiting()
         if self.auto_reconnect and not self._closing:
-            asyncio.create_task(self._reconnect_with_backoff())
+            self._reconnecting = asyncio.create_task(self._reconnect_with_backoff())
 
     async def _reconnect_with_backoff(self) -> None:
         delay = 0.05
@@ -242,7 +254,7 @@ class Client:
             try:
                 await self.connect()
                 return
-            except (OSError, ConnectionClosed, PapoteError, asyncio.TimeoutError):
+            except (TimeoutError, OSError, ConnectionClosed, PapoteError):
                 delay = min(delay * 2, 2.0)
 
     async def _dispatch(self, ws: ClientConnection, frame: dict[str, Any]) -> None:
@@ -335,7 +347,11 @@ class Client:
                 answer = await self._request(frame)
                 break
             except PapoteError as error:
-                if error.code not in ("disconnected", "not_connected") or not self.auto_reconnect or attempt == 4:
+                if (
+                    error.code not in ("disconnected", "not_connected")
+                    or not self.auto_reconnect
+                    or attempt == 4
+                ):
                     raise
                 await asyncio.wait_for(self.connected.wait(), 30)  # same id: never stored twice
         return Ack(
@@ -351,11 +367,19 @@ class Client:
     async def history(
         self, room_id: str, after_seq: int | None = 0, before_seq: int | None = None, limit: int = 100
     ) -> list[HistoryItem]:
-        frame = {"type": "history", "room": room_id, "after_seq": after_seq, "before_seq": before_seq, "limit": limit}
+        frame = {
+            "type": "history",
+            "room": room_id,
+            "after_seq": after_seq,
+            "before_seq": before_seq,
+            "limit": limit,
+        }
         data = await self._data(frame)
         return [HistoryItem.from_dict(m) for m in data["messages"]]
 
-    async def private_history(self, pseudo: str, after_seq: int | None = 0, limit: int = 100) -> list[HistoryItem]:
+    async def private_history(
+        self, pseudo: str, after_seq: int | None = 0, limit: int = 100
+    ) -> list[HistoryItem]:
         data = await self._data({"type": "history", "with": pseudo, "after_seq": after_seq, "limit": limit})
         return [HistoryItem.from_dict(m) for m in data["messages"]]
 

@@ -47,7 +47,8 @@ class Settings:
             database_url=env.get("PAPOTE_DATABASE_URL", ""),
             retention_days=_env_int("PAPOTE_RETENTION_DAYS", cls.retention_days),
             new_arrival_seconds=_env_int("PAPOTE_NEW_ARRIVAL_SECONDS", cls.new_arrival_seconds),
-            rate_limits=env.get("PAPOTE_RATE_LIMITS", "on").strip().lower() not in ("off", "0", "false", "no"),
+            rate_limits=env.get("PAPOTE_RATE_LIMITS", "on").strip().lower()
+            not in ("off", "0", "false", "no"),
             secret_key=env.get("PAPOTE_SECRET_KEY", ""),
             cookie_secure=env.get("PAPOTE_COOKIE_SECURE", "").lower() in ("1", "true", "yes", "on"),
             sqlite_synchronous=env.get("PAPOTE_SQLITE_SYNCHRONOUS", cls.sqlite_synchronous).upper(),

@@ -42,8 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
-from scipy import sparse
+from scipy import sparse  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support, roc_auc_score
 
@@ -66,6 +65,7 @@ SEED_DIR = REPO / "papote" / "safety" / "training"
 HATE_TARGETS = {"origin", "religion", "sexual_orientation", "gender", "disability"}
 C_GRID = (1.0, 3.0, 10.0, 30.0)
 SEED = 20240611
+TRAINED_ON = ["mlma_fr (MIT)", "papote seed examples (papote/safety/training)"]
 csv.field_size_limit(10_000_000)
 
 
@@ -126,7 +126,7 @@ def seed_examples(seed_dir: Path) -> Iterator[Example]:
                 unknown = labels - set(CLASSIFIER_LABELS)
                 if unknown:
                     raise ValueError(f"{path.name}: unknown labels {sorted(unknown)}")
-                # Variants of one phrase share a group and so a split: dev and test never see a training phrase.
+                # Variants of a phrase share a group, hence a split: dev and test never see a trained phrase.
                 yield Example(item["text"], labels, seed_split(item.get("group", item["text"])), "seed")
 
 
@@ -181,13 +181,19 @@ def prf(y: np.ndarray, pred: np.ndarray) -> str:
 
 
 def fit_label(
-    x_train: sparse.csr_matrix, y_train: np.ndarray, w_train: np.ndarray, x_dev: sparse.csr_matrix, y_dev: np.ndarray
+    x_train: sparse.csr_matrix,
+    y_train: np.ndarray,
+    w_train: np.ndarray,
+    x_dev: sparse.csr_matrix,
+    y_dev: np.ndarray,
 ) -> tuple[LogisticRegression, float]:
     best_model: LogisticRegression | None = None
     best_ap = -1.0
     best_c = C_GRID[0]
     for c in C_GRID:
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=SEED)
+        model = LogisticRegression(
+            C=c, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=SEED
+        )
         model.fit(x_train, y_train, sample_weight=w_train)
         ap = average_precision_score(y_dev, model.predict_proba(x_dev)[:, 1]) if y_dev.sum() else 0.0
         if ap > best_ap:
@@ -201,7 +207,7 @@ def train(args: argparse.Namespace) -> None:
     dataset = Dataset(list(mlma_examples(data)) + list(seed_examples(args.seeds)))
     if args.research:
         dataset.examples += list(cyber_examples(data))
-    fold_name = "s1_folded" if s1_normalizer_available() and not args.local_fold else "local"
+    fold_name = args.normalizer if s1_normalizer_available() and not args.local_fold else "local"
     spec = FeatureSpec(bits=args.bits, char_high=args.char_high, words=args.words)
     dim = 1 << spec.bits
     train_set, dev_set = dataset.part("train"), dataset.part("dev")
@@ -214,6 +220,7 @@ def train(args: argparse.Namespace) -> None:
     bias = np.zeros(len(CLASSIFIER_LABELS), dtype=np.float32)
     thresholds: dict[str, float] = {}
     chosen_c: dict[str, float] = {}
+    dev_ap: dict[str, float] = {}
     for j, label in enumerate(CLASSIFIER_LABELS):
         y_train, y_dev = targets(train_set, label), targets(dev_set, label)
         if not y_train.any():
@@ -225,15 +232,17 @@ def train(args: argparse.Namespace) -> None:
         bias[j] = model.intercept_[0]
         # Thresholds are chosen on the float16 weights that will actually ship.
         dev_scores = score_matrix(x_dev, weights[:, j].astype(np.float16), bias[j])
+        dev_ap[label] = float(average_precision_score(y_dev, dev_scores))
         thresholds[label] = best_threshold(y_dev, dev_scores, args.beta)
     print(f"fitted in {time.perf_counter() - started:.1f}s; C={chosen_c}; thresholds={thresholds}")
+    print("dev average precision: " + " ".join(f"{k}={v:.3f}" for k, v in dev_ap.items()))
     metadata = {
         "labels": list(CLASSIFIER_LABELS),
         "thresholds": thresholds,
         "features": spec.to_json(),
         "normalizer": fold_name,
         "C": chosen_c,
-        "trained_on": ["mlma_fr (MIT)", "papote seed examples"] + (["cyberagression_large (CC BY-NC)"] * args.research),
+        "trained_on": TRAINED_ON + (["cyberagression_large (CC BY-NC)"] if args.research else []),
         "research_only": bool(args.research),
     }
     save_artifact(args.out, weights, bias, metadata)
@@ -245,8 +254,9 @@ def train(args: argparse.Namespace) -> None:
 
 
 def score_matrix(x: sparse.csr_matrix, w: np.ndarray, b: float) -> np.ndarray:
-    logits = x @ w.astype(np.float32) + b
-    return 1.0 / (1.0 + np.exp(-logits))
+    logits: np.ndarray = x @ w.astype(np.float32) + b
+    scores: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
+    return scores
 
 
 def score_all(model: TextClassifier, texts: list[str]) -> dict[str, np.ndarray]:
@@ -263,7 +273,8 @@ def auc(y: np.ndarray, model: TextClassifier, scores: dict[str, np.ndarray]) -> 
 
 
 def flagged_any(model: TextClassifier, scores: dict[str, np.ndarray]) -> np.ndarray:
-    return np.any([scores[k] >= model.thresholds[k] for k in model.labels], axis=0)
+    flags: np.ndarray = np.any([scores[k] >= model.thresholds[k] for k in model.labels], axis=0)
+    return flags
 
 
 def report(model: TextClassifier, dataset: Dataset, data: Path, with_cyber: bool) -> None:
@@ -277,13 +288,15 @@ def report(model: TextClassifier, dataset: Dataset, data: Path, with_cyber: bool
                 if y.sum():
                     print(f"  {label:20s} {prf(y, scores[label] >= model.thresholds[label])}")
             y_any = np.array([bool(e.labels) for e in part], dtype=np.int64)
-            print(f"  {'binary (any label)':20s} {prf(y_any, flagged_any(model, scores))}{auc(y_any, model, scores)}")
+            binary = prf(y_any, flagged_any(model, scores)) + auc(y_any, model, scores)
+            print(f"  {'binary (any label)':20s} {binary}")
     if with_cyber:
         part = [e for e in cyber_examples(data) if e.split == "test"]
         scores = score_all(model, [e.text for e in part])
         y_any = np.array([bool(e.labels) for e in part], dtype=np.int64)
         print(f"== test cyberagression ({len(part)} rows)")
-        print(f"  {'binary (any label)':20s} {prf(y_any, flagged_any(model, scores))}{auc(y_any, model, scores)}")
+        binary = prf(y_any, flagged_any(model, scores)) + auc(y_any, model, scores)
+        print(f"  {'binary (any label)':20s} {binary}")
         for label in ("harassment", "threat"):
             print(f"  {label:20s} {prf(targets(part, label), scores[label] >= model.thresholds[label])}")
 
@@ -298,7 +311,8 @@ def external(model: TextClassifier, data: Path) -> None:
     scores = score_all(model, [r["text"] for r in mhc])
     pred = flagged_any(model, scores)
     y = np.array([int(r["label"]) for r in mhc])
-    print(f"== mhc overall (hate only: {prf(y, scores['hate'] >= model.thresholds['hate'])}) any: {prf(y, pred)}")
+    hate_only = prf(y, scores["hate"] >= model.thresholds["hate"])
+    print(f"== mhc ({len(y)} rows) hate label only: {hate_only}; any label: {prf(y, pred)}")
     by_func: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(mhc):
         by_func[row["functionality"]].append(i)
@@ -307,8 +321,10 @@ def external(model: TextClassifier, data: Path) -> None:
         expected = y[idx][0]
         correct = float(np.mean(pred[idx] == (y[idx] == 1)))
         hate_rate = float(np.mean(scores["hate"][idx] >= model.thresholds["hate"]))
-        print(f"  {func:28s} n={len(idx):4d} gold={'hateful' if expected else 'non-hateful':11s} "
-              f"acc(any)={correct:.3f} hate-flag-rate={hate_rate:.3f}")
+        print(
+            f"  {func:28s} n={len(idx):4d} gold={'hateful' if expected else 'non-hateful':11s} "
+            f"acc(any)={correct:.3f} hate-flag-rate={hate_rate:.3f}"
+        )
 
 
 def binary_report(model: TextClassifier, name: str, texts: list[str], labels: list[int]) -> None:
@@ -321,18 +337,21 @@ def binary_report(model: TextClassifier, name: str, texts: list[str], labels: li
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=default_data_dir(), help="shared data dir (or PAPOTE_SHARED_DATA)")
+    parser.add_argument(
+        "--data", type=Path, default=default_data_dir(), help="shared data (PAPOTE_SHARED_DATA)"
+    )
     parser.add_argument("--seeds", type=Path, default=SEED_DIR)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--bits", type=int, default=18)
     parser.add_argument("--beta", type=float, default=0.5, help="F-beta used to pick thresholds on dev")
-    parser.add_argument("--seed-weight", type=float, default=1.0, help="sample weight of the seed examples")
+    parser.add_argument("--seed-weight", type=float, default=2.0, help="sample weight of the seed examples")
     parser.add_argument("--char-high", type=int, default=5)
     parser.add_argument("--words", action="store_true", help="add hashed word uni/bigrams (slower, no gain)")
+    parser.add_argument("--normalizer", choices=sorted(FOLDS), default="s1_folded", help="text view to learn")
     parser.add_argument("--local-fold", action="store_true", help="ignore S1's normaliser even if present")
-    parser.add_argument("--research", action="store_true", help="also train on CyberAgression (never shipped)")
-    parser.add_argument("--compare-cyber", action="store_true", help="report the CyberAgression test split too")
-    parser.add_argument("--external", action="store_true", help="evaluation-only sets (ToxiFrench, RTP-LX, MHC)")
+    parser.add_argument("--research", action="store_true", help="add CyberAgression (never shipped)")
+    parser.add_argument("--compare-cyber", action="store_true", help="report CyberAgression test too")
+    parser.add_argument("--external", action="store_true", help="ToxiFrench, RTP-LX, MHC (eval only)")
     args = parser.parse_args(argv)
     if args.out is None:
         args.out = Path("/tmp/text_classifier_research.npz") if args.research else DEFAULT_ARTIFACT

@@ -87,8 +87,16 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServerProcess:
-        command = [sys.executable, "-m", "papote.cli.main", "serve", "--port", str(self.port),
-                   "--data-dir", str(self.data_dir)]
+        command = [
+            sys.executable,
+            "-m",
+            "papote.cli.main",
+            "serve",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+        ]
         if self.database:
             command += ["--database", self.database]
         env = {**os.environ, "PAPOTE_NEW_ARRIVAL_SECONDS": "0", "PAPOTE_RATE_LIMITS": "off", **self.env}

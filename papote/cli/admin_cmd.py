@@ -61,7 +61,9 @@ async def run_create_room(args: argparse.Namespace) -> int:
 
     services = await _services(args)
     try:
-        room = await rooms.create_room(services, args.name, args.audience, topic=args.topic, room_id=args.room_id)
+        room = await rooms.create_room(
+            services, args.name, args.audience, topic=args.topic, room_id=args.room_id
+        )
         print(f"salon créé : {room.id} ({room.audience})")
         return 0
     except PapoteRefusal as refusal:

@@ -13,7 +13,9 @@ from papote.settings import Settings
 
 
 def add_storage_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", help="database URL (env PAPOTE_DATABASE_URL); default: SQLite in the data dir")
+    parser.add_argument(
+        "--database", help="database URL (env PAPOTE_DATABASE_URL); default: SQLite in the data dir"
+    )
     parser.add_argument("--data-dir", help="data directory (env PAPOTE_DATA_DIR); default: ./papote-data")
 
 
@@ -30,7 +32,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="papote", description="Papote: a chat that is easy to enter and safe.")
+    parser = argparse.ArgumentParser(
+        prog="papote", description="Papote: a chat that is easy to enter and safe."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve_cmd.register(commands, add_storage_options)
     admin_cmd.register(commands, add_storage_options)
@@ -38,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _register_optional(commands: argparse._SubParsersAction[argparse.ArgumentParser], storage: object) -> None:
+def _register_optional(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], storage: object
+) -> None:
     try:
         from papote.cli import safety_cmd
     except ImportError:  # the safety commands are being written alongside

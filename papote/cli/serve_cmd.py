@@ -24,7 +24,8 @@ def serve(args: argparse.Namespace) -> int:
     from papote.cli.main import settings_from
 
     settings = settings_from(args)
-    print(f"Papote sur http://{settings.host}:{settings.port}/  (base : {_safe_url(settings.resolved_database_url)})")
+    database = _safe_url(settings.resolved_database_url)
+    print(f"Papote sur http://{settings.host}:{settings.port}/  (base : {database})")
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -35,8 +35,14 @@ async def create_account(
             connection, email=email, password_hash=password_hash, pseudo_key=key, role=role, now_ms=now
         )
         person_id = await store.insert_person(
-            connection, pseudo=pseudo, pseudo_key=key, birth_date=birth_date, age_band=band,
-            gender=None, departement=None, now_ms=now,
+            connection,
+            pseudo=pseudo,
+            pseudo_key=key,
+            birth_date=birth_date,
+            age_band=band,
+            gender=None,
+            departement=None,
+            now_ms=now,
         )
         await store.claim_pseudonym(connection, key, person_id, None, now)
         await store.attach_account(connection, person_id, account_id, key)

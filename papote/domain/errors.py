@@ -39,14 +39,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ce pseudo (ou un pseudo qui lui ressemble trop) est déjà utilisé.",
         "This pseudonym (or one that looks too much like it) is already in use.",
     ),
-    "pseudo_offensive": ("Ce pseudo n'est pas accepté sur Papote.", "This pseudonym is not allowed on Papote."),
+    "pseudo_offensive": (
+        "Ce pseudo n'est pas accepté sur Papote.",
+        "This pseudonym is not allowed on Papote.",
+    ),
     "pseudo_sexual": ("Ce pseudo n'est pas accepté sur Papote.", "This pseudonym is not allowed on Papote."),
     "pseudo_contact": (
         "Un pseudo ne peut pas contenir de coordonnées (snap, téléphone, e-mail…).",
         "A pseudonym may not contain contact details (snap, phone, e-mail…).",
     ),
     "email_invalid": ("Adresse e-mail invalide.", "Invalid e-mail address."),
-    "email_taken": ("Un compte existe déjà avec cette adresse.", "An account already exists with this address."),
+    "email_taken": (
+        "Un compte existe déjà avec cette adresse.",
+        "An account already exists with this address.",
+    ),
     "password_weak": (
         "Le mot de passe doit faire au moins 10 caractères.",
         "The password must be at least 10 characters long.",
@@ -74,8 +80,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audience_invalid": ("Public du salon invalide.", "Invalid room audience."),
     "not_invited": ("Ce salon privé est sur invitation.", "This private room is invitation-only."),
     "not_room_member": ("Rejoignez d'abord ce salon.", "Join this room first."),
-    "not_room_owner": ("Seul·e la personne qui a créé ce salon peut inviter.", "Only the room owner may invite."),
-    "invitation_not_found": ("Aucune invitation en attente pour ce salon.", "No pending invitation for this room."),
+    "not_room_owner": (
+        "Seul·e la personne qui a créé ce salon peut inviter.",
+        "Only the room owner may invite.",
+    ),
+    "invitation_not_found": (
+        "Aucune invitation en attente pour ce salon.",
+        "No pending invitation for this room.",
+    ),
     "message_empty": ("Le message est vide.", "The message is empty."),
     "message_too_long": (
         "Le message est trop long (1000 caractères au maximum).",
@@ -99,9 +111,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Votre demande de conversation attend encore une réponse.",
         "Your conversation request is still waiting for an answer.",
     ),
-    "private_no_request": ("Aucune demande en attente de cette personne.", "No pending request from this person."),
+    "private_no_request": (
+        "Aucune demande en attente de cette personne.",
+        "No pending request from this person.",
+    ),
     "not_in_conversation": ("Aucune conversation avec cette personne.", "No conversation with this person."),
-    "rate_limited": ("Vous allez trop vite. Réessayez dans un instant.", "You are going too fast. Try again shortly."),
+    "rate_limited": (
+        "Vous allez trop vite. Réessayez dans un instant.",
+        "You are going too fast. Try again shortly.",
+    ),
     "frame_too_large": ("Trame trop grande.", "Frame too large."),
     "internal_error": ("Erreur interne. Réessayez.", "Internal error. Please try again."),
 }

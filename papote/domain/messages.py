@@ -81,13 +81,19 @@ async def _renderer(connection: Any, person: Person, channel: str) -> Any:
         conversation = await conversation_store.get_conversation(connection, int(key))
         if conversation is None or not may_read(conversation, person.id):
             return None
-        names = await conversation_store.pseudos(connection, [conversation.person_low, conversation.person_high])
+        names = await conversation_store.pseudos(
+            connection, [conversation.person_low, conversation.person_high]
+        )
 
         def render(row: dict[str, Any]) -> dict[str, Any]:
             recipient = conversation.other(row["sender_id"])
             item = history_item(row)
-            return {"type": "private_message", "conversation": conversation.id,
-                    "recipient": names[recipient]["pseudo"], **item}
+            return {
+                "type": "private_message",
+                "conversation": conversation.id,
+                "recipient": names[recipient]["pseudo"],
+                **item,
+            }
 
         return render
     return None

@@ -84,7 +84,13 @@ class Room:
         return f"room:{self.id}"
 
     def public(self) -> dict[str, object]:
-        return {"id": self.id, "name": self.name, "topic": self.topic, "audience": self.audience, "kind": self.kind}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "topic": self.topic,
+            "audience": self.audience,
+            "kind": self.kind,
+        }
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,11 @@ async def authenticate(services: Services, token: str | None) -> Person | None:
 
 async def touch(services: Services, token: str, person: Person) -> None:
     """A connection keeps a guest's session (and pseudonym) alive."""
-    hours = services.settings.guest_session_hours if not person.registered else 24 * services.settings.account_session_days
+    hours = (
+        services.settings.guest_session_hours
+        if not person.registered
+        else 24 * services.settings.account_session_days
+    )
     expires = now_ms() + hours * 3_600_000
     async with services.transaction() as connection:
         await store.extend_session(connection, token_hash(token), expires)
@@ -177,3 +181,12 @@ async def logout(services: Services, token: str) -> None:
             return
         await store.release_guest_claim(connection, person_id)
     await room_actions.leave_all(services, person)
+
+
+async def current(services: Services, person_id: int) -> Person:
+    """The person as stored now (a connection's copy may predate a registration or a correction)."""
+    async with services.transaction() as connection:
+        person = await store.get_person(connection, person_id)
+    if person is None:
+        raise PapoteRefusal("not_authenticated")
+    return person

@@ -13,7 +13,14 @@ from papote.bus.base import Event
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import history_item, notice, private_message_events
 from papote.domain.messages import check_client_id, check_text, may_read
-from papote.domain.model import Conversation, Person, StoredMessage, now_ms, person_topic, private_contact_allowed
+from papote.domain.model import (
+    Conversation,
+    Person,
+    StoredMessage,
+    now_ms,
+    person_topic,
+    private_contact_allowed,
+)
 from papote.domain.pseudonyms import pseudonym_key
 from papote.domain.services import Services
 from papote.storage import conversations as store
@@ -61,7 +68,9 @@ async def send_private(
     return services.log.enqueue(message, events_for)
 
 
-def _request_event(stored: StoredMessage, sender: Person, recipient: Person, conversation: Conversation) -> Event:
+def _request_event(
+    stored: StoredMessage, sender: Person, recipient: Person, conversation: Conversation
+) -> Event:
     frame = {
         "type": "private_request",
         "conversation": conversation.id,
@@ -93,8 +102,13 @@ async def _conversation_for_sending(
             raise PapoteRefusal("private_request_pending")
         if conversation.status == "pending":  # answering a request accepts it
             await store.set_status(connection, conversation.id, "accepted", now)
-            accepted = Conversation(conversation.id, conversation.person_low, conversation.person_high,
-                                    conversation.requested_by, "accepted")
+            accepted = Conversation(
+                conversation.id,
+                conversation.person_low,
+                conversation.person_high,
+                conversation.requested_by,
+                "accepted",
+            )
             await _publish_accepted(services, accepted, sender, recipient)
             return accepted, False
         if conversation.status == "declined" and conversation.requested_by == recipient.id:
@@ -103,9 +117,16 @@ async def _conversation_for_sending(
         raise PapoteRefusal("private_refused")
 
 
-async def _publish_accepted(services: Services, conversation: Conversation, by: Person, other: Person) -> None:
-    frame = {"type": "private_accepted", "conversation": conversation.id, "channel": conversation.channel,
-             "by": by.pseudo, "peer": other.pseudo}
+async def _publish_accepted(
+    services: Services, conversation: Conversation, by: Person, other: Person
+) -> None:
+    frame = {
+        "type": "private_accepted",
+        "conversation": conversation.id,
+        "channel": conversation.channel,
+        "by": by.pseudo,
+        "peer": other.pseudo,
+    }
     mirrored = {**frame, "peer": by.pseudo}
     await services.bus.publish([notice(person_topic(by.id), frame), notice(person_topic(other.id), mirrored)])
 
@@ -128,8 +149,12 @@ async def accept(services: Services, person: Person, pseudo: object) -> dict[str
         await store.set_status(connection, conversation.id, "accepted", now_ms())
         rows = await history_store.read(connection, conversation.channel, limit=50)
     await _publish_accepted(services, conversation, person, requester)
-    return {"conversation": conversation.id, "channel": conversation.channel, "peer": requester.pseudo,
-            "history": [_private_item(r, conversation) for r in rows]}
+    return {
+        "conversation": conversation.id,
+        "channel": conversation.channel,
+        "peer": requester.pseudo,
+        "history": [_private_item(r, conversation) for r in rows],
+    }
 
 
 async def decline(services: Services, person: Person, pseudo: object) -> None:
@@ -138,7 +163,9 @@ async def decline(services: Services, person: Person, pseudo: object) -> None:
     async with services.transaction() as connection:
         await store.set_status(connection, conversation.id, "declined", now_ms())
     frame = {"type": "private_declined", "conversation": conversation.id, "by": person.pseudo}
-    await services.bus.publish([notice(person_topic(requester.id), frame), notice(person_topic(person.id), frame)])
+    await services.bus.publish(
+        [notice(person_topic(requester.id), frame), notice(person_topic(person.id), frame)]
+    )
 
 
 async def block(services: Services, person: Person, pseudo: object) -> None:
@@ -167,7 +194,12 @@ async def unblock(services: Services, person: Person, pseudo: object) -> None:
 
 
 async def history(
-    services: Services, person: Person, pseudo: object, after_seq: int | None, before_seq: int | None, limit: int
+    services: Services,
+    person: Person,
+    pseudo: object,
+    after_seq: int | None,
+    before_seq: int | None,
+    limit: int,
 ) -> list[dict[str, Any]]:
     other = await find_person(services, pseudo)
     async with services.transaction() as connection:

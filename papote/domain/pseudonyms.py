@@ -31,6 +31,7 @@ RESERVED_STEMS = (
     "gendarm",
     "pharos",
 )
+_LONE_DIGIT = re.compile(r"(?<![0-9])[0-9](?![0-9])")
 _LOOKALIKE_DIGITS = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
 
 
@@ -49,12 +50,15 @@ def _latin_skeleton_char(char: str) -> str:
 
 def pseudonym_key(pseudo: str) -> str:
     text = unicodedata.normalize("NFKC", pseudo)
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) not in ("Mn", "Cf"))
+    text = "".join(
+        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) not in ("Mn", "Cf")
+    )
     text = "".join(_latin_skeleton_char(c) for c in text)
-    text = anyascii(text).lower().translate(_LOOKALIKE_DIGITS)
+    text = re.sub(r"[^a-z0-9]", "", anyascii(text).lower())
+    # A lone digit reads as a letter ("L3a", "Kev1n"); a run of digits is a number ("Marc92").
+    text = _LONE_DIGIT.sub(lambda m: m.group(0).translate(_LOOKALIKE_DIGITS), text)
     text = text.replace("rn", "m").replace("vv", "w").replace("i", "l")
-    text = re.sub(r"[^a-z0-9]", "", text)
-    return re.sub(r"(.)\1+", r"\1", text)
+    return re.sub(r"([a-z])\1+", r"\1", text)
 
 
 def validate_pseudonym(pseudo: str) -> str:

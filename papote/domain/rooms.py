@@ -9,8 +9,8 @@ from typing import Any
 
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import history_item, notice
-from papote.domain.pseudonyms import pseudonym_key
 from papote.domain.model import AUDIENCES, Person, Room, audience_refusal, now_ms, person_topic
+from papote.domain.pseudonyms import pseudonym_key
 from papote.domain.services import Services
 from papote.storage import history as history_store
 from papote.storage import people as people_store
@@ -86,7 +86,9 @@ async def list_rooms(services: Services, person: Person) -> list[dict[str, Any]]
     return found
 
 
-async def access_room(services: Services, person: Person, room_id: str, *, must_be_member: bool = False) -> Room:
+async def access_room(
+    services: Services, person: Person, room_id: str, *, must_be_member: bool = False
+) -> Room:
     """The room, if this person may be in it; otherwise a refusal with the reason."""
     async with services.transaction() as connection:
         room = await store.get_room(connection, room_id)
@@ -134,7 +136,9 @@ def _public_member(member: dict[str, Any]) -> dict[str, Any]:
 
 
 def _joined_control(person: Person, room: Room) -> Any:
-    return notice(person_topic(person.id), {"type": "joined", "room": room.public()}, subscribe=room.topic_key)
+    return notice(
+        person_topic(person.id), {"type": "joined", "room": room.public()}, subscribe=room.topic_key
+    )
 
 
 async def leave(services: Services, person: Person, room_id: str) -> None:
@@ -167,7 +171,12 @@ async def members(services: Services, person: Person, room_id: str) -> list[dict
 
 
 async def history(
-    services: Services, person: Person, room_id: str, after_seq: int | None, before_seq: int | None, limit: int
+    services: Services,
+    person: Person,
+    room_id: str,
+    after_seq: int | None,
+    before_seq: int | None,
+    limit: int,
 ) -> list[dict[str, Any]]:
     room = await access_room(services, person, room_id, must_be_member=False)
     async with services.transaction() as connection:
@@ -175,7 +184,12 @@ async def history(
             raise PapoteRefusal("not_room_member")
         hidden = await blocked_by(connection, person.id)
         rows = await history_store.read(
-            connection, room.channel, after_seq=after_seq, before_seq=before_seq, limit=limit, hide_senders=hidden
+            connection,
+            room.channel,
+            after_seq=after_seq,
+            before_seq=before_seq,
+            limit=limit,
+            hide_senders=hidden,
         )
     return [history_item(r, room.id) for r in rows]
 

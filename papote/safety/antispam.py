@@ -110,7 +110,8 @@ class _BoundedTable(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: K) -> V | None:
+    def get(self, key: K, now: float) -> V | None:
+        self._evict(now)
         found = self._items.get(key)
         return found[1] if found is not None else None
 
@@ -120,7 +121,7 @@ class _BoundedTable(Generic[K, V]):
         self._evict(now)
 
     def _evict(self, now: float) -> None:
-        # At most two idle keys per write keeps each call O(1) while memory drains steadily.
+        # At most two idle keys per call keeps each call O(1) while memory drains steadily.
         for _ in range(2):
             oldest = next(iter(self._items.items()), None)
             if oldest is None or now - oldest[1][0] < self._idle_seconds:
@@ -148,7 +149,7 @@ class _TokenBuckets:
         return len(self._table)
 
     def _tokens(self, key: str, now: float) -> float:
-        bucket = self._table.get(key)
+        bucket = self._table.get(key, now)
         if bucket is None:
             return self._burst
         return min(self._burst, bucket.tokens + (now - bucket.at) * self._rate)
@@ -210,7 +211,7 @@ class RateLimiter:
         if has_link and wait > 0:
             return refusal(NEW_ARRIVAL_LINKS, wait)
         if room is not None and slow_mode_seconds > 0:
-            last = self._last_in_room.get((room, person))
+            last = self._last_in_room.get((room, person), now)
             if last is not None and now - last < slow_mode_seconds:
                 return refusal(SLOW_MODE, slow_mode_seconds - (now - last))
         if self.config.enabled:
@@ -276,7 +277,7 @@ class FloodGuard:
         now = self._now()
         key = flood_key(text)
         window = self.config.flood_window_seconds
-        recent = self._recent.get(person)
+        recent = self._recent.get(person, now)
         if recent is None:
             recent = deque(maxlen=_FLOOD_MEMORY)
         while recent and now - recent[0][1] >= window:

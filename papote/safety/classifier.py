@@ -1,13 +1,15 @@
 """Small trained text classifier: hashed character and word n-grams, one logistic model per label.
 
-Inference is pure numpy (no scikit-learn at run time). The same `features` function is used by
+Inference is pure numpy (no scikit-learn at run time). The same `hashed_features` function is used by
 `scripts/train_text_classifier.py` to build the training matrix, so training and serving can never drift.
-The artifact is `papote/safety/models/text_classifier.npz`: a float16 weight matrix (hashed features x labels),
-float32 biases and a JSON metadata block (labels, thresholds, feature settings, training summary).
+The artifact is `papote/safety/models/text_classifier.npz`: a float16 weight matrix
+(hashed features x labels), float32 biases and a JSON metadata block (labels, thresholds, feature
+settings, training summary).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -25,7 +27,7 @@ import numpy.typing as npt
 CLASSIFIER_LABELS: tuple[str, ...] = ("hate", "harassment", "threat", "sexual_solicitation")
 DEFAULT_ARTIFACT = Path(__file__).parent / "models" / "text_classifier.npz"
 
-# Character n-grams are hashed as a polynomial over code points, modulo 2**64 (numpy uint64 wraps on overflow).
+# Character n-grams are hashed as a polynomial over code points, modulo 2**64 (numpy uint64 wraps around).
 # Each n gets its own odd multiplier, folded into the power matrix, so the top bits of a hash index the table.
 _BASE = 1_000_003
 _MIX = 0x9E3779B97F4A7C15
@@ -40,7 +42,9 @@ _INVISIBLE = re.compile("[\u0300-\u036f\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 _LEETABLE = re.compile(r"\w*[^\W\d_]\w*")
 
 # Folds used when S1's normaliser is not available (kept stable: the artifact records which fold it used).
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"})
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"}
+)
 
 FloatArray = npt.NDArray[np.float32]
 HashArray = npt.NDArray[np.uint64]
@@ -59,14 +63,23 @@ def local_fold(text: str) -> str:
     return text
 
 
-def _s1_fold(text: str) -> str:
-    from papote.safety.normalize import normalize  # imported lazily: S1's module may not exist everywhere
+def _s1_view(name: str) -> Callable[[str], str]:
+    def view(text: str) -> str:
+        from papote.safety.normalize import normalize  # lazily: S1's module may be absent in a bare checkout
 
-    folded: str = normalize(text).folded
-    return folded
+        form: str = getattr(normalize(text), name)
+        return form
+
+    return view
 
 
-FOLDS: dict[str, Callable[[str], str]] = {"local": local_fold, "s1_folded": _s1_fold}
+# The artifact records which view of the text it was trained on; the runtime must use the same one.
+FOLDS: dict[str, Callable[[str], str]] = {
+    "local": local_fold,
+    "s1_folded": _s1_view("folded"),
+    "s1_compact": _s1_view("compact"),
+    "s1_collapsed": _s1_view("collapsed"),
+}
 
 
 def s1_normalizer_available() -> bool:
@@ -93,7 +106,12 @@ class FeatureSpec:
     words: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"bits": self.bits, "char_low": self.char_low, "char_high": self.char_high, "words": self.words}
+        return {
+            "bits": self.bits,
+            "char_low": self.char_low,
+            "char_high": self.char_high,
+            "words": self.words,
+        }
 
 
 @lru_cache(maxsize=8)
@@ -113,11 +131,11 @@ def hashed_features(prepared: str, spec: FeatureSpec) -> HashArray:
     pad = "\0" * (spec.char_high - 1)
     codes = np.frombuffer((prepared + pad).encode("utf-32-le"), dtype=np.uint32)
     windows = codes[_WINDOWS[: len(prepared), : spec.char_high]]
-    hashes = (windows @ _power_matrix(spec.char_low, spec.char_high)).ravel() >> shift
+    hashes: HashArray = (windows @ _power_matrix(spec.char_low, spec.char_high)).ravel() >> shift
     if not spec.words:
         return hashes
     words = [zlib.crc32(w.encode("utf-8")) for w in _WORDS.findall(prepared)]
-    words += [(a << 32) | b for a, b in zip(words, words[1:], strict=False)]
+    words += [(a << 32) | b for a, b in itertools.pairwise(words)]
     word_hashes = (np.array(words, dtype=np.uint64) * _WORD_MIX) >> shift
     return np.concatenate([hashes, word_hashes])
 
@@ -141,7 +159,7 @@ class TextClassifier:
         self._weights = np.ascontiguousarray(weights.astype(np.float32).T)
         self._bias = [float(b) for b in bias]
         self._fold = FOLDS[metadata.get("normalizer", "local")]
-        if metadata.get("normalizer") == "s1_folded" and not s1_normalizer_available():
+        if self._fold is not local_fold and not s1_normalizer_available():
             self._fold = local_fold  # degrade rather than fail: the local fold is close to S1's
 
     @classmethod

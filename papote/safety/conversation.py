@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from papote.safety.base import AgeBand
 from papote.safety.detectors.age_claims import ADULT_AGE, claimed_age, plain_fold
 
-FLAG_THRESHOLD = 1.0
+FLAG_THRESHOLD = 0.95  # raw level; reported scores are divided by it, so 1.0 means "flag"
 DECAY_PER_TURN = 0.98  # a step's level halves in about 34 turns: grooming is slow
 REPEAT_FACTOR = 0.3  # the n-th repetition of a step adds weight * REPEAT_FACTOR ** (n - 1)
 COMBINATION_BONUS = 0.2  # each extra distinct step multiplies the sum by 1 + this
 ACTIVE_LEVEL = 0.05
-AGE_MISMATCH_WEIGHT = 0.5
+AGE_MISMATCH_WEIGHT = 0.6
 
 # How much a grooming step counts, by who says it to whom.
 ADULT_TO_MINOR = 1.0
@@ -32,12 +32,14 @@ MINOR_TO_MINOR = 0.45
 ADULT_TO_ADULT = 0.2  # consensual adults flirt, move apps and meet: almost never grooming
 
 GROOMING_STEPS = (
-    "age_question", "age_mismatch", "flattery", "trust", "isolation", "secrecy", "platform_move",
-    "photo_request", "sexual_talk", "gift_money", "meeting", "location_question",
+    "age_question", "age_mismatch", "flattery", "trust", "isolation", "supervision_check", "secrecy",
+    "platform_move", "photo_request", "sexual_talk", "gift_money", "pressure", "age_dismissal", "meeting",
+    "location_question",
 )  # fmt: skip
 AMBUSH_CONDITIONS = {
     "dating_pretext": 0.25, "come_alone": 0.35, "isolated_place": 0.35, "address": 0.2,
-    "prove_orientation": 0.6, "bring_valuables": 0.35,
+    "prove_orientation": 0.6, "bring_valuables": 0.35, "no_phone": 0.35, "refuses_public": 0.35,
+    "late_night": 0.2,
 }  # fmt: skip
 AMBUSH_BASE = 0.4  # a meeting proposal; conditions worth 0.6 more make an ambush
 DRUG_STEPS = ("drug_product", "drug_price", "drug_meetup")
@@ -86,11 +88,14 @@ _MEET = (
     r"|\b(?:viens|vien|venir|tu\s+viens)\s+(?:chez\s+moi|me\s+voir|me\s+rejoindre|dormir|a\s+la\s+maison)\b"
     r"|\bje\s+(?:viens|peux\s+venir|passe|peux\s+passer|vais\s+venir)\s+(?:te\s+(?:chercher|prendre|voir|rejoindre)"
     r"|chez\s+toi)\b|\bje\s+(?:te\s+)?(?:recupere|recup)\b|\b(?:rdv|rendez[\s\-]?vous|rencart|rencard)\b"
-    r"|\ben\s+vrai\b|\birl\b|\bmeet\s+(?:up|me|irl)\b|\bje\s+t'?\s*(?:attends|attendrai)\b)"
+    r"|\ben\s+vrai\b|\birl\b|\bmeet\s+(?:up|me|irl)\b|\bje\s+t'?\s*(?:attends|attendrai)\b"
+    r"|\bviens\s+(?:seule?|au|a\s+la|a\s+l'|a|devant|derriere|sous|dans|me\s+chercher|me\s+prendre|me\s+retrouver)\b"
+    r"|\bje\s+(?:viens|passe|serai)\s+(?:a|au|devant)\s+(?:la\s+)?(?:sortie|entree|ton|ta)\b|\btu\s+bouges\b)"
 )
 _MEET_GATE = (
     "voit voi verrait voir rejoint retrouve capte rencontre croise rencontrer rejoindre retrouver capter"
     " viens vien venir passe passer recupere recup rdv rendez rencart rencard vrai irl meet attends attendrai"
+    " serai bouges"
 )
 _PROPOSAL_CUES = (
     r"(?:\bton\b|\btn\b|" + _YOU_HAVE + r"|\bajoute|\badd\b|\brajoute|\bviens|\bvien\b|\bpasse|\bdonne"
@@ -124,14 +129,15 @@ _GROOMING_RULES: tuple[Rule, ...] = (
         "ravissante pretty beautiful cute gorgeous princesse cherie puce beaute choupette",
         r"\b" + _YOU_ARE + r"\s+(?:(?:trop|tellement|vraiment|super|tres|si|grave|hyper)\s+)?"
         r"(?:belle|jolie|mignonne|canon|magnifique|sublime|bonne|craquante|charmante|sexy|adorable|parfaite"
-        r"|ravissante|pretty|beautiful|cute|gorgeous)\b|\bma\s+(?:princesse|cherie|puce|beaute|choupette)\b",
+        r"|ravissante|pretty|beautiful|cute|gorgeous)\b|\bma\s+(?:petite\s+)?(?:princesse|cherie|puce|beaute|choupette|belle)\b",
     ),
     _rule(
         "flattery",
         0.45,
         "mature vieille vieux agee grande older autres filles gamines jeunes special speciale",
         r"\bmature\s+pour\s+ton\s+age\b|\bplus\s+mature\s+que\b|\bmature\s+for\s+your\s+age\b"
-        r"|\b(?:tu\s+fais|t'?\s*fais|tu\s+parais|t'?\s*as\s+l'?\s*air|tu\s+as\s+l'?\s*air)\s+(?:plus\s+)?"
+        r"|\b(?:tu\s+fais|t'?\s*fais|tu\s+parais|t'?\s*as\s+l'?\s*air|tu\s+as\s+l'?\s*air)\s+"
+        r"(?:(?:bien|vraiment|trop|tellement|beaucoup)\s+)?(?:plus\s+)?"
         r"(?:vieille|vieux|agee|mature|grande|older)\b|\bpas\s+comme\s+les\s+(?:autres|filles|gamines|jeunes)\b"
         r"|\b" + _YOU_ARE + r"\s+(?:tres\s+|trop\s+|si\s+)?(?:speciale?|mature)\b",
     ),
@@ -152,11 +158,11 @@ _GROOMING_RULES: tuple[Rule, ...] = (
         r"|la\b|dans|$|ou\b))|\bare\s+you\s+(?:home\s+)?alone\b",
     ),
     _rule(
-        "isolation",
+        "supervision_check",
         0.35,
         "parents darons daronnes rents vieux mere pere maman papa daronne daron mom dad parent",
-        r"\b(?:tes|ta|ton|tn|your)\s+" + _PARENTS + r"\b.{0,25}\b(?:la|rentres?|rentrees?|partis?"
-        r"|parties?|absente?s?|au\s+travail|regardent|surveillent|lisent|checkent|fouillent|controlent"
+        r"\b(?:tes|ta|ton|tn|your)\s+" + _PARENTS + r"\b.{0,25}\b(?:la|rentres?|rentrent|rentre"
+        r"|rentrees?|partis?|quand|parties?|absente?s?|au\s+travail|regardent|surveillent|lisent|checkent|fouillent|controlent"
         r"|dorment|home|around)\b",
     ),
     _rule(
@@ -245,7 +251,7 @@ _GROOMING_RULES: tuple[Rule, ...] = (
     # Sexual talk to a (possibly) young person.
     _rule(
         "sexual_talk",
-        0.6,
+        0.7,
         "vierge virgin amour couche rapport rapports culotte sous soutif string coquin coquine excite "
         "excitee sexe sexy corps seins fesses formes lit horny regles poitrine masturbe masturbes "
         "masturber masturbation branle branles branler",
@@ -311,6 +317,124 @@ _GROOMING_RULES: tuple[Rule, ...] = (
         r"\b(?:ton|tn|your)\s+(?:adresse|address|code\s+postal|quartier|college"
         r"|lycee|ecole|school)\b|\b(?:quel|kel)\s+(?:college|lycee|ecole)\b",
     ),
+    # Second readings of the steps above, as people actually phrase them.
+    _rule(
+        "age_question",
+        0.2,
+        "college lycee 4e 5e 6e 3e 4eme 5eme 3eme 6eme seconde premiere",
+        r"\b(?:college|lycee)\s+ou\s+(?:au\s+)?(?:college|lycee)\b"
+        r"|\b" + _YOU_ARE + r"\s+en\s+(?:6e|5e|4e|3e|6eme|5eme|4eme|3eme|seconde|premiere)\b.{0,8}\?",
+    ),
+    _rule(
+        "flattery",
+        0.3,
+        "dois doit",
+        r"\btu\s+dois\s+etre\s+(?:(?:tres|trop|super|vraiment)\s+)?(?:belle|jolie|mignonne|sportive|mature"
+        r"|grande|canon|sexy)\b",
+    ),
+    _rule(
+        "secrecy",
+        0.6,
+        "entre savoir truc tomber decouvrir",
+        r"\b(?:garde|gardes|gardons|garder|reste|restera|restent)\b.{0,30}\bentre\s+nous\b"
+        r"|\bpersonne\s+(?:n'?\s*)?a\s+besoin\s+de\s+(?:le\s+)?savoir\b"
+        r"|\bnotre\s+(?:petit\s+)?truc\s+a\s+nous\b|\bc'?\s*est\s+notre\s+(?:petit\s+)?truc\b"
+    ),
+    _rule(
+        "supervision_check",
+        0.35,
+        "tomber decouvrir lire",
+        r"\b(?:ta|ton|tes)\s+" + _PARENTS + r"\b.{0,25}\b(?:tomber\s+dessus|decouvrir|lire\s+(?:ca|nos))\b",
+    ),
+    _rule(
+        "secrecy",
+        0.5,
+        "parle parles",
+        r"\b(?:t'?\s*|n'?\s*)en\s+parles?\s+(?:pas|a\s+personne)\b",
+    ),
+    _rule(
+        "isolation",
+        0.45,
+        "comprennent comprend",
+        r"\b(?:tes\s+(?:potes|parents|amis|copines|copains|darons)|ils|elles|personne)\b.{0,15}"
+        r"\bcomprenn?ent?\s+pas\b.{0,15}\bcomme\s+moi\b",
+    ),
+    _rule(
+        "trust",
+        0.2,
+        "toi juge",
+        r"\bje\s+suis\s+(?:toujours\s+)?la\s+pour\s+toi\b|\bje\s+te\s+juge\s+pas\b",
+    ),
+    _rule(
+        "photo_request",
+        0.35,
+        "visio facetime video cam",
+        r"\b(?:visio|facetime|appel\s+video|en\s+cam|avec\s+(?:ta\s+)?cam)\b",
+    ),
+    _rule(
+        "gift_money",
+        0.45,
+        "photo photos seance job",
+        r"\b\d+\s*(?:€|e|euros?)\s+(?:la|par)\s+(?:seance|photo|heure)\b"
+        r"|\b(?:job|boulot)\b.{0,40}\bphotos?\b",
+    ),
+    _rule(
+        "age_dismissal",
+        0.5,
+        "age chiffre nombre",
+        r"\bc'?\s*est\s+rien\s+l'?\s*age\b|\bl'?\s*age\s+(?:c'?\s*est|c)\s+(?:rien|qu'?\s*un\s+(?:chiffre|nombre))\b"
+        r"|\bl'?\s*age\s+(?:on\s+s'?\s*en\s+fout|compte\s+pas|importe\s+peu)\b|\bage\s+is\s+just\s+a\s+number\b",
+    ),
+    _rule(
+        "isolation",
+        0.6,
+        "chambre porte",
+        r"\bdans\s+ta\s+chambre\b.{0,30}\bporte\b|\bferme\s+(?:ta|la)\s+porte\b",
+    ),
+    _rule("isolation", 0.35, "chambre", r"\bdans\s+ta\s+chambre\b"),
+    _rule(
+        "photo_request",
+        0.35,
+        "photo photos pic pics tof tofs",
+        r"\b(?:tu\s+m'?\s*envoies|envoie[sz]?(?:[\s\-]*moi)?|tu\s+me\s+montres|il\s+me\s+faut)\s+"
+        r"(?:la|ta|une|des|tes|quelques)\s+(?:photos?|pics?|tofs?)\b",
+    ),
+    _rule(
+        "sexual_talk",
+        0.6,
+        "sous culotte string maillot corps apprendre",
+        r"\ben\s+(?:sous[\s\-]?vetements?|culotte|string|maillot\s+de\s+bain|petite\s+tenue)\b"
+        r"|\b(?:sur|de)\s+(?:ton|son)\s+corps\b|\bje\s+(?:peux|vais)\s+t'?\s*apprendre\s+(?:des|plein\s+de)\s+"
+        r"(?:trucs|choses)\b",
+    ),
+    _rule(
+        "photo_request",
+        1.0,
+        "maillot sous culotte string",
+        r"\benvoie\b.{0,20}\ben\s+(?:maillot|sous[\s\-]?vetements?|culotte|string)\b",
+    ),
+    _rule(
+        "gift_money",
+        0.45,
+        "offrir payer acheter achete offre paye paie",
+        r"\bje\s+(?:peux\s+|vais\s+)?(?:te|t')\s*(?:offrir|payer|acheter)\b"
+        r"|\bje\s+te\s+(?:les?|la)\s+(?:achete|offre|paye|paie)\b"
+        r"|\bje\s+te\s+(?:paye|paie|offre)\s+(?:le|la|les|un|une|ton|ta|tes)\b",
+    ),
+    _rule(
+        "pressure",
+        0.45,
+        "decois decu decue fais fait amis proches aimais sinon",
+        r"\btu\s+me\s+(?:decois|decoit)\b|\bapres\s+tout\s+ce\s+que\s+je\s+(?:fais|fait|ai\s+fait)\s+pour\s+toi\b"
+        r"|\bje\s+croyais\s+qu'?\s*on\s+etait\s+(?:amis|proches|potes)\b|\bsi\s+tu\s+m'?\s*aimais\b"
+        r"|\bsinon\s+je\s+(?:montre|envoie|publie|dis|balance)\b",
+    ),
+    _rule(
+        "location_question",
+        0.3,
+        "heure sortie",
+        r"\ba\s+quelle\s+heure\b.{0,25}\b(?:college|lycee|ecole|cours)\b|\bsortie\s+du\s+(?:college|lycee)\b",
+    ),
 )  # fmt: skip
 
 _AMBUSH_RULES: tuple[Rule, ...] = (
@@ -372,24 +496,61 @@ _AMBUSH_RULES: tuple[Rule, ...] = (
         _MEET_GATE,
         _MEET,
     ),
+    _rule(
+        "dating_pretext",
+        0.25,
+        "gosse mignon dispo discret bouges pd gay",
+        r"\bbeau\s+gosse\b|\bt'?\s*as\s+l'?\s*air\s+mignon\b|\bje\s+suis\s+dispo\b|\bdiscret\b|\btu\s+bouges\b"
+        r"|\b" + _YOU_ARE + r"\s+bien\s+(?:pd|gay)\b",
+    ),
+    _rule(
+        "come_alone",
+        0.35,
+        "seul seule personne",
+        r"\bviens\b.{0,40}\bseule?\b|,\s*seule?\s*,|\btu\s+vis\s+seule?\b|\bpersonne\s+(?:ne\s+)?nous\s+derangera\b"
+        r"|\bdis\s+a\s+personne\s+ou\s+tu\s+vas\b",
+    ),
+    _rule(
+        "isolated_place",
+        0.35,
+        "bois foret tranquille halage lumiere lac industrielle",
+        r"\b(?:au|le|du)\s+bois\b|\ben\s+foret\b|\bcoin\s+tranquille\b|\bchemin\s+de\s+halage\b"
+        r"|\bpas\s+de\s+lumiere\b|\bau\s+(?:bord\s+du\s+)?lac\b|\bzone\s+industrielle\b",
+    ),
+    _rule("address", 0.2, "adresse", r"\bdonne[\s\-]*(?:moi\s+)?(?:l'?\s*|ton\s+|ta\s+)adresse\b"),
+    _rule(
+        "no_phone",
+        0.35,
+        "tel telephone portable",
+        r"\blaisse\s+ton\s+(?:tel|telephone|portable)\b|\bpas\s+de\s+(?:tel|telephone|portable)\b"
+        r"|\bsans\s+(?:ton\s+)?(?:tel|telephone|portable)\b",
+    ),
+    _rule(
+        "refuses_public",
+        0.35,
+        "bar cafe monde rien peur",
+        r"\bpas\s+de\s+(?:bar|cafe|resto)\b|\btrop\s+de\s+monde\b|\b(?:la[\s\-]?bas|ici)\s+ou\s+rien\b"
+        r"|\bt'?\s*as\s+peur\s+ou\s+quoi\b",
+    ),
+    _rule("late_night", 0.2, "minuit #digit", r"\bminuit\b|\b(?:2[2-3]|[0-4])\s*h\s*\d{0,2}\b"),
 )  # fmt: skip
 
 _DRUG_RULES: tuple[Rule, ...] = (
     _rule(
         "drug_product",
-        0.4,
+        0.45,
         "beuh weed shit hash haschich haschisch cannabis resine pollen frappe filtre amnesia sativa "
-        "indica coke cocaine cc mdma md ecsta ecstasy xtc keta ketamine 3mmc 4mmc lsd buvard buvards "
+        "indica coke cocaine mdma md ecsta ecstasy xtc keta ketamine 3mmc 4mmc lsd buvard buvards "
         "champi champis crack heroine hero speed meth ghb tusi lean codeine bedo weedo pilule pilules 🍃 ❄ "
         "💊 🍄 🌿 🍫",
         r"\b(?:beuh|weed|shit|hash|haschi(?:s)?ch|cannabis|resine|pollen|frappe|filtre"
-        r"|amnesia|sativa|indica|coke|cocaine|cc|mdma|md|ecsta|ecstasy|xtc|keta|ketamine|3mmc|3-mmc|4mmc|lsd"
+        r"|amnesia|sativa|indica|coke|cocaine|mdma|md|ecsta|ecstasy|xtc|keta|ketamine|3mmc|3-mmc|4mmc|lsd"
         r"|buvards?|champis?|crack|heroine|hero|speed|meth|ghb|tusi|lean|codeine|bedo|weedo|pilules?)\b"
         r"|🍃|❄|💊|🍄|🌿|🍫",
     ),
     _rule(
         "drug_price",
-        0.4,
+        0.45,
         "#digit € menu carte prix tarif tarifs g gramme barrette pochon plaquette",
         r"\b\d+\s*(?:€|e|eur|euros?|balles|boules|bal)(?:\b|(?=\s|$))|€\s*\d+"
         r"|\b\d+(?:[.,]\d+)?\s*(?:g|gr|grammes?|kg|barrettes?|pochons?|plaquettes?|pills?|cachets?|buvards?)\b"
@@ -409,6 +570,31 @@ _DRUG_RULES: tuple[Rule, ...] = (
         "drive",
         r"\b(?:livraison|livre|livrer|livreur|je\s+descends|en\s+bas\s+de\s+(?:chez|la|ton)"
         r"|sortie\s+(?:du\s+)?metro|au\s+(?:four|point|terrain|hall)|je\s+me\s+deplace|deplacement|drive)\b",
+    ),
+    _rule(
+        "drug_product",
+        0.45,
+        "jaune verte taz frappe coke",
+        r"\b(?:jaune|verte)\b.{0,20}\b(?:pochon|g|gramme|barrette|le|la|\d+)\b|\btaz\b|\bc\s*o\s*k\s*e\b",
+    ),
+    _rule(
+        "drug_price",
+        0.45,
+        "combien #digit",
+        r"\bcombien\b|\b\d+\s+(?:les|pour)\s+(?:\d+|toi)\b|\b(?:a|pour)\s+\d{1,3}\b(?!\s*(?:h|ans?|min|km|m)\b)",
+    ),
+    _rule(
+        "drug_product",
+        0.45,
+        "pochon pochons barrette barrettes plaquette plaquettes boulette g gramme",
+        r"\b(?:pochons?|barrettes?|plaquettes?|boulettes?)\b|\b\d+\s*(?:€|e|euros?|balles)?\s*le\s+(?:g|gramme)\b",
+    ),
+    _rule(
+        "drug_meetup",
+        0.35,
+        "livres scooter poste enveloppe envoi angle devant parc square parking sortie adresse #digit",
+        r"\b(?:tu\s+livres|scooter|par\s+la\s+poste|enveloppe|frais\s+d'?\s*envoi|angle\s+de|devant\s+(?:le|la|l')"
+        r"|au\s+(?:parc|square)|parking|sortie\s+\d|donne[\s\-]*moi\s+une\s+adresse|a\s+\d{1,2}\s*h\d{0,2})\b",
     ),
 )  # fmt: skip
 
@@ -640,8 +826,8 @@ class ConversationRisk:
 
     def _drug_score(self) -> float:
         levels = [self._drugs.level(name) for name in DRUG_STEPS]
-        if min(levels) < ACTIVE_LEVEL:
-            return min(0.9, sum(levels))  # never a deal without product, price and meeting point
+        if self._drugs.level("drug_product") < ACTIVE_LEVEL:
+            return min(0.9, sum(levels))  # never a deal without a product
         return self._drugs.combined()
 
     def _assess(self) -> ConversationAssessment:
@@ -651,10 +837,10 @@ class ConversationRisk:
             "drug_deal": self._drug_score(),
         }
         for label, score in scores.items():
-            if score >= FLAG_THRESHOLD - 1e-9:
+            if score >= FLAG_THRESHOLD:
                 self._labels.setdefault(label, None)  # a flag stays: the case is open
         return ConversationAssessment(
-            score=round(max(scores.values()), 4),
+            score=round(max(scores.values()) / FLAG_THRESHOLD, 4),
             flagged=bool(self._labels),
             labels=tuple(self._labels),
             steps=tuple(self._steps_seen),

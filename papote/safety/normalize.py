@@ -63,6 +63,7 @@ _UNIT_SUFFIXES = frozenset(
 _WORD_RE = re.compile(r"[a-z]+")
 _TRIPLE_RE = re.compile(r"([a-z])\1\1")
 _LEET_HINT_RE = re.compile(r"[0-9@$€]")
+_TIME_RE = re.compile(r"^\d{1,2}h\d{0,2}$")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$€")
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 # Separators slipped between two word characters: "s.n.a.p", "s-e-x", "t'as".
@@ -71,6 +72,7 @@ _SEPARATORS_RE = re.compile(r"[.\-_*|~+·•'`^]+")
 _SPACED_RE = re.compile(r"(?<!\S)[^\W_](?:\s+[^\W_]){2,}(?!\S)")
 _SPACED_HINT_RE = re.compile(r" \S \S ")
 _SPACES_RE = re.compile(r"\s+")
+_APOSTROPHE_HYPHEN_RE = re.compile(r"(?<=[^\W_])['\-](?=[^\W_])")
 _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"})
 
 
@@ -110,7 +112,7 @@ class Form(NamedTuple):
         return Form(name, text, tuple(starts[i] for i in kept), tuple(ends[i] for i in kept))
 
     def renamed(self, name: str) -> Form:
-        return self._replace(name=name)
+        return Form(name, self.text, self.starts, self.ends)
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,8 @@ def _fold(name: str, text: str, fold: Callable[[str], str]) -> Form:
 
 def _keep_digits(token: str) -> bool:
     """True when the digits of a mixed token are a real number, not leet."""
+    if _TIME_RE.match(token):
+        return True
     head = len(token) - len(token.lstrip("0123456789"))
     tail = len(token) - len(token.rstrip("0123456789"))
     middle = token[head : len(token) - tail]
@@ -255,22 +259,30 @@ def _leet_tokens(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _unleet(text: str, one: str) -> str:
+def _leet_positions(text: str) -> list[int]:
+    """Indices of the leet characters to read as letters (same for both readings of "1")."""
     if not _LEET_HINT_RE.search(text):
-        return text
-    chars = list(text)
-    changed = False
+        return []
+    positions: list[int] = []
     for start, end in _leet_tokens(text):
         token = text[start:end]
         if token.isdigit() or not _WORD_RE.search(token) or _keep_digits(token):
             continue
         for offset, c in enumerate(token):
             # "@" opens a mention ("@lea"); it is only a letter inside a word.
-            if c not in LEET or (c == "@" and offset == 0):
-                continue
-            chars[start + offset] = one if c == "1" else LEET[c]
-            changed = True
-    return "".join(chars) if changed else text
+            if c in LEET and not (c == "@" and offset == 0):
+                positions.append(start + offset)
+    return positions
+
+
+def _unleet(text: str, positions: list[int], one: str) -> str:
+    if not positions:
+        return text
+    chars = list(text)
+    for position in positions:
+        c = chars[position]
+        chars[position] = one if c == "1" else LEET[c]
+    return "".join(chars)
 
 
 # --- separators and repeats --------------------------------------------------------
@@ -501,17 +513,23 @@ def _needs_translit(text: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> Normalized:
-    """Every normalised view of `text` (cached: chat repeats itself)."""
+    """Every normalised view of `text` (cached: chat repeats itself).
+
+    `forms` also holds the views used only for matching: "leet_l" ("1" read as "l"),
+    "spaced" (apostrophes and hyphens inside words read as spaces) and "plain".
+    """
     plain = _fold("plain", text, _fold_char)
-    folded = plain.renamed("folded")
-    folded_text = _unleet(plain.text, LEET["1"])
-    if folded_text != plain.text:
-        folded = Form("folded", folded_text, plain.starts, plain.ends)
+    leet = _leet_positions(plain.text)
+    folded_text = _unleet(plain.text, leet, LEET["1"])
+    folded = Form("folded", folded_text, plain.starts, plain.ends)
     compact = _compact(folded)
     collapsed = _collapse(compact)
     digits = _digits(plain)
     forms = [folded, compact, collapsed]
-    alt_text = _unleet(plain.text, LEET_ONE_ALT)
+    if "'" in folded.text or "-" in folded.text:
+        # "t'as" / "t as", "ajoute-moi" / "ajoute moi": people write both.
+        forms.append(Form("spaced", _APOSTROPHE_HYPHEN_RE.sub(" ", folded.text), folded.starts, folded.ends))
+    alt_text = _unleet(plain.text, leet, LEET_ONE_ALT) if leet else folded_text
     if alt_text != folded_text:
         alt = Form("leet_l", alt_text, plain.starts, plain.ends)
         forms.extend([alt, _compact(alt).renamed("leet_l_compact")])
@@ -556,7 +574,8 @@ def fold_key(text: str) -> tuple[str, ...]:
     """The spellings under which a lexicon phrase is indexed (folded, compact, de-doubled)."""
     norm = normalize(text)
     keys: list[str] = []
-    for key in (norm.folded, norm.compact, norm.collapsed, _DOUBLE_RE.sub(r"\1", norm.compact)):
+    spaced = _APOSTROPHE_HYPHEN_RE.sub(" ", norm.folded)
+    for key in (norm.folded, norm.compact, norm.collapsed, _DOUBLE_RE.sub(r"\1", norm.compact), spaced):
         key = " ".join(key.split())
         if key and key not in keys:
             keys.append(key)

@@ -31,18 +31,24 @@ async def get_between(connection: AsyncConnection, a: int, b: int) -> Conversati
     low, high = _pair(a, b)
     row = (
         await connection.execute(
-            select(conversations).where(conversations.c.person_low == low, conversations.c.person_high == high)
+            select(conversations).where(
+                conversations.c.person_low == low, conversations.c.person_high == high
+            )
         )
     ).first()
     return conversation_from_row(row) if row else None
 
 
 async def get_conversation(connection: AsyncConnection, conversation_id: int) -> Conversation | None:
-    row = (await connection.execute(select(conversations).where(conversations.c.id == conversation_id))).first()
+    row = (
+        await connection.execute(select(conversations).where(conversations.c.id == conversation_id))
+    ).first()
     return conversation_from_row(row) if row else None
 
 
-async def open_request(connection: AsyncConnection, requester: int, recipient: int, now_ms: int) -> Conversation:
+async def open_request(
+    connection: AsyncConnection, requester: int, recipient: int, now_ms: int
+) -> Conversation:
     """Create the conversation as a pending request (or reopen a declined one)."""
     existing = await get_between(connection, requester, recipient)
     if existing is not None:
@@ -75,12 +81,18 @@ async def open_request(connection: AsyncConnection, requester: int, recipient: i
 
 
 async def set_status(
-    connection: AsyncConnection, conversation_id: int, status: str, now_ms: int, requested_by: int | None = None
+    connection: AsyncConnection,
+    conversation_id: int,
+    status: str,
+    now_ms: int,
+    requested_by: int | None = None,
 ) -> None:
     values: dict[str, Any] = {"status": status, "updated_ms": now_ms}
     if requested_by is not None:
         values["requested_by"] = requested_by
-    await connection.execute(update(conversations).where(conversations.c.id == conversation_id).values(**values))
+    await connection.execute(
+        update(conversations).where(conversations.c.id == conversation_id).values(**values)
+    )
 
 
 async def conversations_of(connection: AsyncConnection, person_id: int) -> list[dict[str, Any]]:
@@ -108,7 +120,9 @@ async def conversations_of(connection: AsyncConnection, person_id: int) -> list[
     return result
 
 
-async def mark_read(connection: AsyncConnection, conversation: Conversation, person_id: int, seq: int) -> None:
+async def mark_read(
+    connection: AsyncConnection, conversation: Conversation, person_id: int, seq: int
+) -> None:
     column = "last_read_low" if person_id == conversation.person_low else "last_read_high"
     await connection.execute(
         update(conversations)
@@ -133,7 +147,9 @@ async def add_block(connection: AsyncConnection, blocker: int, blocked: int, now
 
 
 async def remove_block(connection: AsyncConnection, blocker: int, blocked: int) -> None:
-    await connection.execute(delete(blocks).where(blocks.c.blocker_id == blocker, blocks.c.blocked_id == blocked))
+    await connection.execute(
+        delete(blocks).where(blocks.c.blocker_id == blocker, blocks.c.blocked_id == blocked)
+    )
 
 
 async def is_blocked(connection: AsyncConnection, blocker: int, blocked: int) -> bool:

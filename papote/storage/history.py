@@ -32,7 +32,10 @@ async def read(
     limit: int = 50,
     hide_senders: Collection[int] = (),
 ) -> list[dict[str, Any]]:
-    """Messages in ascending seq. With `after_seq`, the oldest after it; otherwise the newest before `before_seq`."""
+    """Messages in ascending seq.
+
+    With `after_seq`: the oldest ones after it. Otherwise: the newest ones before `before_seq`.
+    """
     query = (
         select(*_COLUMNS)
         .select_from(messages.join(people, people.c.id == messages.c.sender_id))

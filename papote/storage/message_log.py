@@ -42,7 +42,9 @@ EventsFor = Callable[[StoredMessage], Sequence[Event]]
 class _Pending:
     message: NewMessage
     events_for: EventsFor
-    done: asyncio.Future[StoredMessage] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    done: asyncio.Future[StoredMessage] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class MessageLog:
@@ -89,7 +91,9 @@ class MessageLog:
                 if not pending.done.done():
                     pending.done.set_exception(error)
             return
-        events = [e for p, s in zip(batch, stored, strict=True) if s and not s.duplicate for e in p.events_for(s)]
+        events = [
+            e for p, s in zip(batch, stored, strict=True) if s and not s.duplicate for e in p.events_for(s)
+        ]
         try:
             await self._bus.publish(events)
         except Exception:  # stored is stored: the ack stands, clients catch up with resume
@@ -135,10 +139,14 @@ class MessageLog:
 
 
 def _placeholder(message: NewMessage) -> StoredMessage:
-    return StoredMessage(0, message.channel, 0, message.sender_id, message.client_id, "", "", 0, duplicate=True)
+    return StoredMessage(
+        0, message.channel, 0, message.sender_id, message.client_id, "", "", 0, duplicate=True
+    )
 
 
-def _resolve(result: StoredMessage | None, known: dict[tuple[int, str], StoredMessage]) -> StoredMessage | None:
+def _resolve(
+    result: StoredMessage | None, known: dict[tuple[int, str], StoredMessage]
+) -> StoredMessage | None:
     if result is not None and result.id == 0:  # a duplicate inside the same batch
         real = known.get((result.sender_id, result.client_id))
         if real is not None and real.id:
@@ -146,7 +154,9 @@ def _resolve(result: StoredMessage | None, known: dict[tuple[int, str], StoredMe
     return result
 
 
-async def _existing(connection: AsyncConnection, batch: Sequence[NewMessage]) -> dict[tuple[int, str], StoredMessage]:
+async def _existing(
+    connection: AsyncConnection, batch: Sequence[NewMessage]
+) -> dict[tuple[int, str], StoredMessage]:
     clauses = [and_(messages.c.sender_id == m.sender_id, messages.c.client_id == m.client_id) for m in batch]
     rows = await connection.execute(select(messages).where(or_(*clauses)))
     return {(r.sender_id, r.client_id): _row_to_message(r, duplicate=True) for r in rows}

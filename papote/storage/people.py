@@ -33,7 +33,11 @@ _PERSON_JOIN = people.outerjoin(accounts, people.c.account_id == accounts.c.id)
 
 
 async def get_person(connection: AsyncConnection, person_id: int) -> Person | None:
-    row = (await connection.execute(select(*_PERSON_COLUMNS).select_from(_PERSON_JOIN).where(people.c.id == person_id))).first()
+    row = (
+        await connection.execute(
+            select(*_PERSON_COLUMNS).select_from(_PERSON_JOIN).where(people.c.id == person_id)
+        )
+    ).first()
     return person_from_row(row) if row else None
 
 
@@ -60,7 +64,9 @@ async def claim_pseudonym(
     try:
         async with connection.begin_nested():
             await connection.execute(
-                insert(pseudo_claims).values(pseudo_key=pseudo_key, person_id=person_id, expires_ms=expires_ms)
+                insert(pseudo_claims).values(
+                    pseudo_key=pseudo_key, person_id=person_id, expires_ms=expires_ms
+                )
             )
     except IntegrityError as error:
         raise PapoteRefusal("pseudo_taken") from error
@@ -106,21 +112,27 @@ async def insert_session(
     connection: AsyncConnection, token_hash: str, person_id: int, now_ms: int, expires_ms: int
 ) -> None:
     await connection.execute(
-        insert(sessions).values(token_hash=token_hash, person_id=person_id, created_ms=now_ms, expires_ms=expires_ms)
+        insert(sessions).values(
+            token_hash=token_hash, person_id=person_id, created_ms=now_ms, expires_ms=expires_ms
+        )
     )
 
 
 async def session_person(connection: AsyncConnection, token_hash: str, now_ms: int) -> Person | None:
     row = (
         await connection.execute(
-            select(sessions.c.person_id).where(sessions.c.token_hash == token_hash, sessions.c.expires_ms > now_ms)
+            select(sessions.c.person_id).where(
+                sessions.c.token_hash == token_hash, sessions.c.expires_ms > now_ms
+            )
         )
     ).first()
     return await get_person(connection, row.person_id) if row else None
 
 
 async def extend_session(connection: AsyncConnection, token_hash: str, expires_ms: int) -> None:
-    await connection.execute(update(sessions).where(sessions.c.token_hash == token_hash).values(expires_ms=expires_ms))
+    await connection.execute(
+        update(sessions).where(sessions.c.token_hash == token_hash).values(expires_ms=expires_ms)
+    )
 
 
 async def delete_session(connection: AsyncConnection, token_hash: str) -> int | None:
@@ -141,7 +153,9 @@ async def live_session_count(connection: AsyncConnection, person_id: int, now_ms
 
 async def release_guest_claim(connection: AsyncConnection, person_id: int) -> None:
     await connection.execute(
-        delete(pseudo_claims).where(pseudo_claims.c.person_id == person_id, pseudo_claims.c.expires_ms.is_not(None))
+        delete(pseudo_claims).where(
+            pseudo_claims.c.person_id == person_id, pseudo_claims.c.expires_ms.is_not(None)
+        )
     )
 
 
@@ -163,7 +177,13 @@ async def insert_account(
         async with connection.begin_nested():
             result = await connection.execute(
                 insert(accounts)
-                .values(email=email, password_hash=password_hash, pseudo_key=pseudo_key, role=role, created_ms=now_ms)
+                .values(
+                    email=email,
+                    password_hash=password_hash,
+                    pseudo_key=pseudo_key,
+                    role=role,
+                    created_ms=now_ms,
+                )
                 .returning(accounts.c.id)
             )
             return int(result.scalar_one())
@@ -171,7 +191,9 @@ async def insert_account(
         raise PapoteRefusal("email_taken") from error
 
 
-async def attach_account(connection: AsyncConnection, person_id: int, account_id: int, pseudo_key: str) -> None:
+async def attach_account(
+    connection: AsyncConnection, person_id: int, account_id: int, pseudo_key: str
+) -> None:
     await connection.execute(update(people).where(people.c.id == person_id).values(account_id=account_id))
     await connection.execute(
         update(pseudo_claims).where(pseudo_claims.c.pseudo_key == pseudo_key).values(expires_ms=None)

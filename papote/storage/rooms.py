@@ -16,7 +16,12 @@ from papote.storage.tables import accounts, channels, people, room_invitations, 
 def room_from_row(row: Any) -> Room:
     r = row._mapping
     return Room(
-        id=r["id"], name=r["name"], topic=r["topic"], audience=r["audience"], kind=r["kind"], owner_id=r["owner_id"]
+        id=r["id"],
+        name=r["name"],
+        topic=r["topic"],
+        audience=r["audience"],
+        kind=r["kind"],
+        owner_id=r["owner_id"],
     )
 
 
@@ -29,7 +34,9 @@ async def insert_room(connection: AsyncConnection, room: Room, position: int, no
     try:
         async with connection.begin_nested():
             await connection.execute(
-                insert(rooms).values(**room.public(), owner_id=room.owner_id, position=position, created_ms=now_ms)
+                insert(rooms).values(
+                    **room.public(), owner_id=room.owner_id, position=position, created_ms=now_ms
+                )
             )
             await connection.execute(insert(channels).values(id=room_channel(room.id), last_seq=0))
     except IntegrityError as error:
@@ -76,13 +83,19 @@ async def visible_rooms(connection: AsyncConnection, person_id: int) -> list[dic
 async def add_member(connection: AsyncConnection, room_id: str, person_id: int, now_ms: int) -> bool:
     """True when the person was not a member before."""
     exists = await connection.scalar(
-        select(room_members.c.person_id).where(room_members.c.room_id == room_id, room_members.c.person_id == person_id)
+        select(room_members.c.person_id).where(
+            room_members.c.room_id == room_id, room_members.c.person_id == person_id
+        )
     )
     if exists is not None:
         return False
-    last_seq = await connection.scalar(select(channels.c.last_seq).where(channels.c.id == room_channel(room_id)))
+    last_seq = await connection.scalar(
+        select(channels.c.last_seq).where(channels.c.id == room_channel(room_id))
+    )
     await connection.execute(
-        insert(room_members).values(room_id=room_id, person_id=person_id, joined_ms=now_ms, last_read_seq=last_seq or 0)
+        insert(room_members).values(
+            room_id=room_id, person_id=person_id, joined_ms=now_ms, last_read_seq=last_seq or 0
+        )
     )
     return True
 
@@ -95,13 +108,17 @@ async def remove_member(connection: AsyncConnection, room_id: str, person_id: in
 
 
 async def rooms_of(connection: AsyncConnection, person_id: int) -> list[str]:
-    rows = await connection.execute(select(room_members.c.room_id).where(room_members.c.person_id == person_id))
+    rows = await connection.execute(
+        select(room_members.c.room_id).where(room_members.c.person_id == person_id)
+    )
     return [r.room_id for r in rows]
 
 
 async def is_member(connection: AsyncConnection, room_id: str, person_id: int) -> bool:
     found = await connection.scalar(
-        select(room_members.c.person_id).where(room_members.c.room_id == room_id, room_members.c.person_id == person_id)
+        select(room_members.c.person_id).where(
+            room_members.c.room_id == room_id, room_members.c.person_id == person_id
+        )
     )
     return found is not None
 
@@ -156,7 +173,9 @@ async def invitation_status(connection: AsyncConnection, room_id: str, person_id
     return str(status) if status is not None else None
 
 
-async def set_invitation_status(connection: AsyncConnection, room_id: str, person_id: int, status: str) -> None:
+async def set_invitation_status(
+    connection: AsyncConnection, room_id: str, person_id: int, status: str
+) -> None:
     await connection.execute(
         update(room_invitations)
         .where(room_invitations.c.room_id == room_id, room_invitations.c.person_id == person_id)

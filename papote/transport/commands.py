@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from papote.domain import messages, private, rooms
+from papote.domain import messages, people, private, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import room_channel
 from papote.transport import protocol
@@ -23,7 +23,9 @@ async def pong(connection: Connection, frame: dict[str, Any]) -> None:
 
 @command("rooms")
 async def list_rooms(connection: Connection, frame: dict[str, Any]) -> None:
-    connection.reply(frame.get("ref"), {"rooms": await rooms.list_rooms(connection.services, connection.person)})
+    connection.reply(
+        frame.get("ref"), {"rooms": await rooms.list_rooms(connection.services, connection.person)}
+    )
 
 
 @command("join")
@@ -109,7 +111,8 @@ async def history(connection: Connection, frame: dict[str, Any]) -> None:
 async def resume(connection: Connection, frame: dict[str, Any]) -> None:
     positions = frame.get("positions")
     if not isinstance(positions, dict) or not all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0 for k, v in positions.items()
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in positions.items()
     ):
         raise PapoteRefusal("bad_request", details={"field": "positions"})
     connection.start_buffering()
@@ -167,6 +170,7 @@ async def conversations(connection: Connection, frame: dict[str, Any]) -> None:
 
 @command("create_room")
 async def create_room(connection: Connection, frame: dict[str, Any]) -> None:
+    connection.person = await people.current(connection.services, connection.person.id)
     if not connection.person.registered:
         raise PapoteRefusal("registration_required")
     room = await rooms.create_room(
@@ -184,7 +188,10 @@ async def create_room(connection: Connection, frame: dict[str, Any]) -> None:
 @command("invite")
 async def invite(connection: Connection, frame: dict[str, Any]) -> None:
     await rooms.invite(
-        connection.services, connection.person, protocol.str_field(frame, "room"), protocol.str_field(frame, "pseudo")
+        connection.services,
+        connection.person,
+        protocol.str_field(frame, "room"),
+        protocol.str_field(frame, "pseudo"),
     )
     connection.reply(frame.get("ref"))
 

@@ -53,7 +53,12 @@ def services_of(request: Request) -> Services:
 
 
 def person_json(person: Person) -> dict[str, Any]:
-    return {**person.public(), "departement": person.departement, "registered": person.registered, "role": person.role}
+    return {
+        **person.public(),
+        "departement": person.departement,
+        "registered": person.registered,
+        "role": person.role,
+    }
 
 
 def with_session(response: Response, request: Request, entry: people.Entry) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable
+from typing import Protocol
 
 from papote.bus.base import Event, EventBus
 
@@ -54,7 +55,7 @@ class Outbox:
         return frames
 
 
-class Subscriber:
+class Subscriber(Protocol):
     """What the hub needs from a connection."""
 
     person_id: int
@@ -145,4 +146,3 @@ def _spawn(coroutine: Awaitable[None]) -> None:
     task = asyncio.get_running_loop().create_task(run())
     _background.add(task)
     task.add_done_callback(_background.discard)
-

@@ -36,7 +36,9 @@ def error(ref: object, refusal: PapoteRefusal) -> str:
     return encode({"type": "error", "ref": ref, **refusal.as_dict()})
 
 
-def int_field(frame: dict[str, Any], name: str, default: int | None = None, *, minimum: int = 0) -> int | None:
+def int_field(
+    frame: dict[str, Any], name: str, default: int | None = None, *, minimum: int = 0
+) -> int | None:
     value = frame.get(name, default)
     if value is None:
         return None

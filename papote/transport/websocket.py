@@ -7,6 +7,7 @@ and the writer hands whole batches of ready frames to the socket.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from papote.bus.base import Event
-from papote.domain import messages, people, private, rooms
+from papote.domain import people, private, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, StoredMessage, person_topic
 from papote.domain.services import Services
@@ -99,7 +100,11 @@ class Connection:
         hello = {
             "type": "hello",
             "protocol": protocol.PROTOCOL_VERSION,
-            "person": {**self.person.public(), "registered": self.person.registered, "role": self.person.role},
+            "person": {
+                **self.person.public(),
+                "registered": self.person.registered,
+                "role": self.person.role,
+            },
             "rooms": sorted(t.removeprefix("room:") for t in self.topics if t.startswith("room:")),
             "heartbeat_seconds": self.services.settings.heartbeat_seconds,
         }
@@ -153,10 +158,8 @@ class Connection:
             self.outbox.push_frame(ping)
 
     async def _close(self, code: int) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):
             await self.websocket.close(code)
-        except RuntimeError:
-            pass
 
     def reply(self, ref: object, data: Any = None) -> None:
         self.outbox.push_frame(protocol.reply(ref, data))

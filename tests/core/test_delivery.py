@@ -47,7 +47,9 @@ async def test_resume_after_reconnect_has_no_gap_and_no_duplicate(server: Server
             await alice.send("auvergne-rhone-alpes", f"pendant {i}")
         bob.auto_reconnect = True
         await bob.reconnect()
-        writer = asyncio.create_task(_send_all(alice, "auvergne-rhone-alpes", [f"après {i}" for i in range(10)]))
+        writer = asyncio.create_task(
+            _send_all(alice, "auvergne-rhone-alpes", [f"après {i}" for i in range(10)])
+        )
         while len(seen) < 25:
             event = await bob.next_event(5)
             if event.type == "message":

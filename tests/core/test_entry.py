@@ -35,9 +35,15 @@ async def test_under_13_is_refused_kindly(server: ServerProcess) -> None:
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("ab", "pseudo_length"), ("x" * 21, "pseudo_length"), ("Moderateur", "pseudo_reserved"),
-     ("admin_paris", "pseudo_reserved"), ("M0dérateur", "pseudo_reserved"), ("bad name!", "pseudo_characters"),
-     ("<script>", "pseudo_characters")],
+    [
+        ("ab", "pseudo_length"),
+        ("x" * 21, "pseudo_length"),
+        ("Moderateur", "pseudo_reserved"),
+        ("admin_paris", "pseudo_reserved"),
+        ("M0dérateur", "pseudo_reserved"),
+        ("bad name!", "pseudo_characters"),
+        ("<script>", "pseudo_characters"),
+    ],
 )
 async def test_pseudonym_rules(server: ServerProcess, name: str, code: str) -> None:
     async with Client(server.url) as person:
@@ -48,7 +54,12 @@ async def test_pseudonym_rules(server: ServerProcess, name: str, code: str) -> N
 
 async def test_look_alike_of_a_taken_pseudonym_is_refused(server: ServerProcess) -> None:
     base = pseudo("Lea")
-    lookalikes = [base.upper(), base.replace("e", "é", 1), base.replace("e", "\u0435", 1), base.replace("L", "1", 1)]
+    lookalikes = [
+        base.upper(),
+        base.replace("e", "é", 1),
+        base.replace("e", "\u0435", 1),
+        base.replace("L", "1", 1),
+    ]
     async with Client(server.url) as first:
         await first.enter(base, ADULT)
         for name in lookalikes:
@@ -125,5 +136,7 @@ async def test_websocket_from_another_site_is_refused(server: ServerProcess) -> 
         await person.enter(pseudo(), ADULT)
         cookie = "; ".join(f"{k}={v}" for k, v in person.http.cookies.items())
         with pytest.raises(InvalidStatus):
-            await connect(server.url.replace("http", "ws") + "/ws",
-                          additional_headers={"Cookie": cookie, "Origin": "https://evil.example"})
+            await connect(
+                server.url.replace("http", "ws") + "/ws",
+                additional_headers={"Cookie": cookie, "Origin": "https://evil.example"},
+            )

@@ -12,8 +12,8 @@ async def test_request_then_accept_then_messages_flow(server: ServerProcess) -> 
     async with Client(server.url) as alice, Client(server.url) as bob:
         await alice.enter(pseudo("al"), ADULT)
         await bob.enter(pseudo("bo"), ADULT)
-        bob_name = bob.person["pseudo"]  # type: ignore[index]
-        alice_name = alice.person["pseudo"]  # type: ignore[index]
+        bob_name = bob.pseudo
+        alice_name = alice.pseudo
         await alice.send_private(bob_name, "salut, on discute ?")
         request = await bob.next_event(5)
         assert request.type == "private_request"
@@ -32,14 +32,18 @@ async def test_request_then_accept_then_messages_flow(server: ServerProcess) -> 
         assert message.text == "cool" and message.sender == alice_name
         await bob.send_private(alice_name, "oui")
         assert (await alice.wait_for("private_message")).text == "oui"
-        assert [m.text for m in await alice.private_history(bob_name)] == ["salut, on discute ?", "cool", "oui"]
+        assert [m.text for m in await alice.private_history(bob_name)] == [
+            "salut, on discute ?",
+            "cool",
+            "oui",
+        ]
 
 
 async def test_declined_request_stops_the_requester(server: ServerProcess) -> None:
     async with Client(server.url) as alice, Client(server.url) as bob:
         await alice.enter(pseudo("al"), ADULT)
         await bob.enter(pseudo("bo"), ADULT)
-        bob_name, alice_name = bob.person["pseudo"], alice.person["pseudo"]  # type: ignore[index]
+        bob_name, alice_name = bob.pseudo, alice.pseudo
         await alice.send_private(bob_name, "hello")
         await bob.wait_for("private_request")
         await bob.decline_private(alice_name)
@@ -58,10 +62,10 @@ async def test_adult_and_minor_never_talk_in_private(server: ServerProcess, adul
         await minor.enter(pseudo("mi"), MINOR)
         sender, recipient = (adult, minor) if adult_first else (minor, adult)
         with pytest.raises(PapoteError) as refused:
-            await sender.send_private(recipient.person["pseudo"], "coucou")  # type: ignore[index]
+            await sender.send_private(recipient.pseudo, "coucou")
         assert refused.value.code == "private_age_mismatch"
         with pytest.raises(PapoteError) as no_request:
-            await recipient.accept_private(sender.person["pseudo"])  # type: ignore[index]
+            await recipient.accept_private(sender.pseudo)
         assert no_request.value.code == "private_age_mismatch"
         with pytest.raises(TimeoutError):
             await recipient.wait_for("private_request", timeout=0.5)
@@ -71,7 +75,7 @@ async def test_two_minors_may_talk_in_private(server: ServerProcess) -> None:
     async with Client(server.url) as first, Client(server.url) as second:
         await first.enter(pseudo("m"), MINOR)
         await second.enter(pseudo("m"), MINOR)
-        await first.send_private(second.person["pseudo"], "tu joues à quoi ?")  # type: ignore[index]
+        await first.send_private(second.pseudo, "tu joues à quoi ?")
         assert (await second.wait_for("private_request")).text == "tu joues à quoi ?"
 
 
@@ -80,7 +84,7 @@ async def test_block_stops_private_messages_and_hides_room_messages(server: Serv
         for client in (pest, bob, witness):
             await client.enter(pseudo(), ADULT)
             await client.join("18-25")
-        pest_name, bob_name = pest.person["pseudo"], bob.person["pseudo"]  # type: ignore[index]
+        pest_name, bob_name = pest.pseudo, bob.pseudo
         await pest.send_private(bob_name, "réponds-moi")
         await bob.wait_for("private_request")
         await bob.block(pest_name)

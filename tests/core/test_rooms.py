@@ -57,7 +57,7 @@ async def test_room_messages_arrive_in_order_with_increasing_seq(server: ServerP
             received = []
             while len(received) < 30:
                 event = await reader.next_event(5)
-                if event.type == "message" and event.sender == alice.person["pseudo"]:  # type: ignore[index]
+                if event.type == "message" and event.sender == alice.pseudo:
                     received.append(event)
             assert [e.seq for e in received] == sorted(seqs)
             assert [e.text for e in received] == [f"message {i}" for i in range(30)]
@@ -72,14 +72,14 @@ async def test_join_returns_recent_history_and_members(server: ServerProcess) ->
         joined = await bob.join("40-plus")
         assert any(m["id"] == ack.id and m["text"] == "premier message" for m in joined["history"])
         members = {m["pseudo"]: m for m in joined["members"]}
-        assert members[alice.person["pseudo"]]["gender"] == "femme"  # type: ignore[index]
-        assert members[bob.person["pseudo"]]["age_band"] == "adult"  # type: ignore[index]
-        bob_name = bob.person["pseudo"]  # type: ignore[index]
-        notice = await alice.wait_for("join", where=lambda e: e.data["member"]["pseudo"] != alice.person["pseudo"])  # type: ignore[index]
+        assert members[alice.pseudo]["gender"] == "femme"
+        assert members[bob.pseudo]["age_band"] == "adult"
+        bob_name = bob.pseudo
+        notice = await alice.wait_for("join", where=lambda e: e.data["member"]["pseudo"] != alice.pseudo)
         assert notice.data["member"]["pseudo"] == bob_name
         await bob.leave("40-plus")
         left = await alice.wait_for("leave")
-        assert left.sender == bob.person["pseudo"]  # type: ignore[index]
+        assert left.sender == bob.pseudo
 
 
 async def test_history_pages_back_and_forward(server: ServerProcess) -> None:

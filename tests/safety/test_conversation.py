@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from papote.safety import conversation
 from papote.safety.base import CONVERSATION_LABELS, AgeBand
 from papote.safety.conversation import ConversationAssessment, ConversationRisk
 
@@ -24,6 +25,29 @@ ADULTS: dict[str, AgeBand] = {"a": "adult", "b": "adult"}
 MINORS: dict[str, AgeBand] = {"a": "minor", "b": "minor"}
 
 RISKY = (
+    Case(
+        "grooming: trust, 'nobody understands you like me', erase the messages",
+        ADULT_MINOR,
+        (
+            ("a", "tu me fais confiance ?"),
+            ("a", "personne ne te comprend comme moi"),
+            ("a", "efface nos messages après"),
+        ),
+        "grooming",
+        flag_by=3,
+    ),
+    Case(
+        "ambush: come alone with cash to an address",
+        ADULTS,
+        (
+            ("a", "t'es bi ?"),
+            ("b", "oui"),
+            ("a", "viens seul, ramène du liquide"),
+            ("a", "on se voit au 12 rue des Lilas"),
+        ),
+        "ambush",
+        flag_by=4,
+    ),
     Case(
         "grooming: age, 'mature for your age', snap, secret",
         ADULT_MINOR,
@@ -64,7 +88,7 @@ RISKY = (
             ("a", "cadeau si tu m'envoies une photo en maillot"),
         ),
         "grooming",
-        flag_by=4,
+        flag_by=5,
     ),
     Case(
         "grooming: adult account claiming to be 14 (age contradiction), then isolation",
@@ -103,7 +127,7 @@ RISKY = (
             ("a", "t'as kel âge"),
             ("a", "t'es pas comme les autres filles"),
             ("a", "ajoute moi sur s n a p"),
-            ("a", "c notre s3cr3t"),
+            ("a", "c n\u043etr\u0435 s3cr3t"),  # Cyrillic о and е, digits for letters
         ),
         "grooming",
         flag_by=3,
@@ -155,6 +179,29 @@ RISKY = (
 )
 
 ORDINARY = (
+    Case(
+        "prevention talk by an adult to a minor",
+        ADULT_MINOR,
+        (
+            (
+                "a",
+                "si un adulte te demande de garder un secret ou une photo, parles-en à tes parents ou au 119",
+            ),
+            ("b", "ok merci"),
+            ("a", "tu peux aussi appeler le 3018 pour le harcèlement"),
+        ),
+        None,
+    ),
+    Case(
+        "parents talking about their children's ages and apps",
+        ADULTS,
+        (
+            ("a", "mon fils a 14 ans, il veut snap, t'en penses quoi ?"),
+            ("b", "moi j'ai dit non à ma fille jusqu'à 15 ans"),
+            ("a", "ok on en reparle, on se voit samedi au foot ?"),
+        ),
+        None,
+    ),
     Case(
         "teens about school, then snap and meeting at school",
         MINORS,
@@ -335,3 +382,10 @@ def test_scores_decay_slowly() -> None:
 def test_unknown_sender_is_accepted() -> None:
     risk = ConversationRisk({"a": "adult"})
     assert not risk.observe("z", "salut").flagged
+
+
+@pytest.mark.parametrize("case", RISKY + ORDINARY, ids=lambda case: case.name)
+def test_local_fallback_normaliser_gives_the_same_flags(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = [(found.flagged, found.labels) for found in run(case)]
+    monkeypatch.setattr(conversation, "_shared_normalize", lambda: None)
+    assert [(found.flagged, found.labels) for found in run(case)] == expected

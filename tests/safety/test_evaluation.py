@@ -316,3 +316,23 @@ def test_run_reports_a_missing_pipeline(monkeypatch: pytest.MonkeyPatch, tmp_pat
     out = io.StringIO()
     assert run(out, tmp_path) == 1
     assert "could not run" in out.getvalue()
+
+
+def test_real_pipeline_on_the_dev_set(tmp_path: Path) -> None:
+    """The real pipeline and conversation scorer, on Papote's dev set (external suites left out for speed).
+
+    The floors are regression guards well under the figures of the first full run (docs/safety.md).
+    """
+    results = evaluate(tmp_path / "no-suites")
+    dev = results["devset"]
+    assert dev["rows"] >= 1000
+    assert all(m["tp"] > 0 for m in dev["per_label"].values())  # every label is caught at least once
+    assert dev["averages"]["micro_f1"] >= 0.45
+    hard = dev["hard_negatives"]
+    intervened = sum(m["intervention_rate"] * m["n"] for m in hard.values()) / sum(
+        m["n"] for m in hard.values()
+    )
+    assert intervened <= 0.25
+    conversations = results["conversations"]
+    assert conversations["recall"] >= 0.2 and conversations["false_flag_rate"] <= 0.2
+    assert "External suites" in evaluation.format_report(results)

@@ -223,10 +223,13 @@ _MAJORITY_PATTERN = re.compile(
 _BIRTH_YEAR_PATTERN = re.compile(
     r"\b(?:je\s+suis\s+(?:nee?\s+en|de)|nee?\s+en|born\s+in)\s+((?:19|20)\d\d)\b"
 )
-# Quick rejection: every claim has a digit or one of these fragments.
-_PREFILTER = re.compile(
-    r"\d|ans\b|majeur|mineur|lycee|college|seconde|premiere|terminale|ieme|teen|ty\b|adult|under|minor"
-)
+# Quick rejection: every claim has a digit or one of these fragments (plain `in` tests are
+# far cheaper than one regex alternation).
+# A number followed by what an age claim puts after it (ans, a, yo, /, 4e, 2nde, 1re, end of text),
+# a birth year or a school year: "rdv à 14h" and "10€" stop here.
+_DIGIT_CLAIM = re.compile(r"\d\s*(?:a|y|/|,|e|n|r|f|$)|(?:19|20)\d\d|cm[12]")
+_HINTS = (" ans", "majeur", "mineur", "lycee", "college", "seconde", "premiere", "terminale", "ieme", "i'm",
+          "im ", "i am", "underage", "adult", "minor")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -297,8 +300,8 @@ def _majority_age(match: re.Match[str]) -> int:
 
 def age_claims(folded: str, *, year: int | None = None) -> list[AgeClaim]:
     """Every first-person age claim in already-folded text (see `plain_fold`), in text order."""
-    if _PREFILTER.search(folded) is None:
-        return []
+    if _DIGIT_CLAIM.search(folded) is None and not any(hint in folded for hint in _HINTS):
+        return []  # ("age: 16" has a digit followed by the end of the text)
     claims = _number_claims(folded) + _other_claims(folded, year)
     claims.sort(key=lambda claim: claim.start)
     return claims
@@ -370,14 +373,13 @@ class AgeClaimDetector:
 
     def inspect(self, content: Content) -> Sequence[Signal]:
         text = content.text
+        if not age_claims(plain_fold(text)):
+            return ()  # the common case: no per-character offsets needed
         folded, offsets = fold_with_offsets(text)
-        claims = age_claims(folded)
-        if not claims:
-            return ()
         context = content.context
-        for claim in claims:
+        sexual = _sexual_around(folded, context)
+        for claim in age_claims(folded):
             mismatch = _mismatch_reason(claim.age, context)
-            sexual = _sexual_around(folded, context)
             evidence = _evidence(text, offsets, claim)
             if sexual and _minor_at_risk(claim.age, mismatch, context):
                 return (Signal(self.name, "minor_sexual_risk", min(1.0, 0.1 + claim.strength), evidence),)

@@ -1,0 +1,170 @@
+"""Contact details that move a conversation off Papote: phone numbers, app handles,
+invitation links, e-mail addresses; plus plain links, reported as a "link" signal.
+
+Label `contact_offplatform`. Emergency and short numbers (15, 17, 18, 112, 114, 115,
+119, 3114, 3018, 3919...) are never reported: people must be able to share them.
+Invitations written in words ("ajoute-moi sur snap") are lexicon rules
+(`lexicons/contact_offplatform.*.txt`); this detector finds the details themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher
+
+from papote.safety.base import Content, Evidence, Signal
+from papote.safety.normalize import Form
+
+__all__ = ["EMERGENCY_NUMBERS", "LINK_LABEL", "ContactDetector", "find_phone_numbers"]
+
+LABEL = "contact_offplatform"
+# Not a label: the policy may hold links from accounts that just arrived.
+LINK_LABEL = "link"
+EMERGENCY_NUMBERS = frozenset(
+    {"15", "17", "18", "112", "114", "115", "119", "116000", "116006", "116117"}
+    | {"3114", "3018", "3919", "3020"}
+)
+# Shortest national number worth calling a phone number (French numbers have 9 digits).
+MIN_PHONE_DIGITS = 8
+
+_PLATFORMS = (
+    r"snap(?:chat)?|sc|insta(?:gram)?|ig|tiktok|tik\s?tok|telegram|tg|kik|discord|whatsapp|whats\s?app|wa|wtsp|wsp"
+    r"|watsap|signal|wizz|messenger"
+)
+# "mon snap c'est lea_fictive92", "insta: @julie_fictive", "👻 lea.fictive"
+_HANDLE_RE = re.compile(
+    rf"(?:\b(?:{_PLATFORMS})\b|👻)\s*(?P<marker>c'?\s?est|est|:|=|->|→|👉|➡)?\s*(?P<at>@)?"
+    r"(?P<handle>[a-z0-9][a-z0-9_.\-]{2,29})"
+)
+_HANDLE_WORD_RE = re.compile(r"[a-z]")
+# "mon snap c'est ...": the platform is introduced as one's own account.
+_OWNER_RE = re.compile(r"\b(?:mon|mn|ma|mon pseudo|mon compte|mon identifiant|mon id)\s*$")
+# Words that follow a platform name in ordinary talk ("snap de ma soeur"): not handles.
+_NOT_HANDLES = frozenset(
+    {
+        "est", "c'est", "cest", "les", "des", "une", "pour", "mais", "avec", "dans", "sur", "par",
+        "que", "qui", "quoi", "quand", "tous", "tout", "toute", "toutes", "mon", "ton", "son", "mes",
+        "tes", "ses", "moi", "toi", "lui", "elle", "nous", "vous", "eux", "leur", "leurs", "aussi",
+        "donc", "alors", "plus", "moins", "bien", "trop", "tres", "deja", "encore", "jamais",
+        "toujours", "story", "stories", "filtre", "filtres", "appel", "appels", "video", "videos",
+        "message", "messages", "groupe", "groupes", "compte", "comptes", "ou", "and", "the", "you",
+        "your",
+    }
+)  # fmt: skip
+_INVITE_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog|wa\.me|chat\.whatsapp\.com"
+    r"|discord\.gg|discord(?:app)?\.com/invite|snapchat\.com/add|instagram\.com|instagr\.am"
+    r"|tiktok\.com/@|kik\.me|m\.me|signal\.me|ig\.me)/?[\w.@\-/#?=]*",
+)
+_EMAIL_RE = re.compile(r"\b[a-z0-9][\w.+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}\b")
+_OBFUSCATED_EMAIL_RE = re.compile(
+    r"\b[a-z0-9][\w.+\-]*\s*(?:\(at\)|\[at\]|\{at\}|\sat\s|\(arobase\)|\sarobase\s|\sarrobase\s)\s*"
+    r"[a-z0-9\-]+\s*(?:\.|\(dot\)|\[dot\]|\sdot\s|\spoint\s|\(point\))\s*(?:com|fr|net|org|be|ch|ca|io|eu)\b"
+)
+_DISCORD_TAG_RE = re.compile(r"\b[a-z0-9_.]{2,32}#\d{4}\b")
+_LINK_RE = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|\b[a-z0-9][a-z0-9\-]{0,62}(?:\.[a-z0-9\-]{1,62})*\.(?:com|fr|net|org|io|be|ch|ca|eu|info|biz|xyz|top"
+    r"|site|online|live|club|ru|tk|ml|ly|gg|me|cc|link|click|app|shop|store|fun|vip|win|bet|cam|sex)\b(?:/\S*)?"
+)
+# Phone pre-normaliser: letter O next to a digit, and / _ . between digits.
+_LETTER_O_RE = re.compile(r"(?<![a-z])o(?=\d)|(?<=\d)o(?![a-z])")
+_DIGIT_SEPARATOR_RE = re.compile(r"(?<=\d)[/_.](?=\d)")
+_DIGIT_RE = re.compile(r"\d")
+
+
+def prepare_digits(text: str) -> str:
+    """Phone pre-normaliser (same length as its input, so offsets still hold)."""
+    text = _LETTER_O_RE.sub("0", text)
+    return _DIGIT_SEPARATOR_RE.sub(" ", text)
+
+
+def find_phone_numbers(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, E.164) of every valid phone number in `text`; never emergency numbers."""
+    if len(_DIGIT_RE.findall(text)) < MIN_PHONE_DIGITS:
+        return []
+    prepared = prepare_digits(text)
+    found: list[tuple[int, int, str]] = []
+    for match in PhoneNumberMatcher(prepared, "FR", leniency=Leniency.VALID):
+        national = str(match.number.national_number)
+        if national in EMERGENCY_NUMBERS or len(national) < MIN_PHONE_DIGITS:
+            continue
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        found.append((match.start, match.end, e164))
+    return found
+
+
+class ContactDetector:
+    """Phone numbers, handles, invitation links and e-mails; plain links as "link"."""
+
+    name = "contact"
+
+    def inspect(self, content: Content) -> Sequence[Signal]:
+        norm = content.normalized
+        text = content.text
+        plain = norm.view("plain")
+        signals: list[Signal] = []
+        digits = norm.view("digits")
+        for start, end, _number in find_phone_numbers(digits.text):
+            signals.append(self._signal(text, digits, start, end, LABEL, 0.95, "contact.phone"))
+            break
+        for pattern, score, rule in (
+            (_INVITE_RE, 0.95, "contact.invite_link"),
+            (_EMAIL_RE, 0.9, "contact.email"),
+            (_OBFUSCATED_EMAIL_RE, 0.9, "contact.email"),
+            (_DISCORD_TAG_RE, 0.8, "contact.discord_tag"),
+        ):
+            match = pattern.search(plain.text)
+            if match is not None:
+                signals.append(self._signal(text, plain, match.start(), match.end(), LABEL, score, rule))
+        handle = _find_handle(plain.text)
+        if handle is not None:
+            signals.append(self._signal(text, plain, handle[0], handle[1], LABEL, 0.9, "contact.handle"))
+        link = _find_link(plain.text)
+        if link is not None:
+            signals.append(self._signal(text, plain, link[0], link[1], LINK_LABEL, 1.0, "contact.link"))
+        return signals
+
+    def _signal(
+        self, text: str, form: Form, start: int, end: int, label: str, score: float, rule: str
+    ) -> Signal:
+        first, last = form.span(start, end)
+        return Signal(self.name, label, score, Evidence(first, last, text[first:last]), rule)
+
+
+def _find_link(text: str) -> tuple[int, int] | None:
+    """First link that is not the domain of an e-mail address."""
+    emails = [m.span() for m in _EMAIL_RE.finditer(text)] if "@" in text else []
+    for match in _LINK_RE.finditer(text):
+        if not any(start <= match.start() < end for start, end in emails):
+            return match.span()
+    return None
+
+
+def _find_handle(text: str) -> tuple[int, int] | None:
+    """Span of "<platform> [c'est|:] <handle>" when the handle looks like one."""
+    for match in _HANDLE_RE.finditer(text):
+        handle = match.group("handle").rstrip(".-")
+        if handle in _NOT_HANDLES or not _HANDLE_WORD_RE.search(handle):
+            continue
+        if not (_explicit(text, match) or any(c.isdigit() or c in "_." for c in handle)):
+            continue
+        return (match.start(), match.start("handle") + len(handle))
+    return None
+
+
+def _explicit(text: str, match: re.Match[str]) -> bool:
+    """ "insta: x", "snap @x", "mon snap c'est x": the next word is meant as a handle.
+
+    Without such a marker only a handle-shaped word counts ("snap lea_fictive92"), so
+    "snap c'est nul" or "je suis sur snap tous les jours" are not handles.
+    """
+    marker = (match.group("marker") or "").replace(" ", "")
+    if match.group("at") is not None or marker in (":", "=", "->", "→", "👉", "➡"):
+        return True
+    if marker in ("c'est", "cest", "est"):
+        return _OWNER_RE.search(text, 0, match.start()) is not None
+    return False

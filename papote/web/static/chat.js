@@ -1,0 +1,1127 @@
+// The chat once inside: rooms, private conversations, members, the composer.
+//
+// State lives here; the server is the authority on everything (age bands, who may
+// talk to whom): the client only shows what the server says, including its refusals.
+
+import * as api from "./api.js";
+import { avatar, byId, clientId, h, isWide, replaceChildrenKeepingFocus, show } from "./dom.js";
+import { onLangChange, serverText, t } from "./i18n.js";
+import { bandBadge, messageNode, Timeline } from "./messages.js";
+import { Connection } from "./socket.js";
+
+const VIEW_KEY = "papote.view";
+const READ_DELAY_MS = 800;
+const NEAR_BOTTOM_PX = 80;
+const PRIVATE_HISTORY = 100;
+const RETRYABLE = new Set(["disconnected", "rate_limited", "internal_error"]);
+
+/** Pseudonyms compare case-insensitively on the server: key conversations the same way. */
+function keyOf(pseudo) {
+  return String(pseudo).toLowerCase();
+}
+
+export class Chat {
+  constructor({ toast, onSessionLost, onPerson }) {
+    this.toast = toast;
+    this.onSessionLost = onSessionLost;
+    this.onPerson = onPerson;
+    this.nodes = new WeakMap(); // timeline item -> its <li>
+    this.el = {
+      view: byId("chat-view"),
+      roomList: byId("room-list"),
+      requestList: byId("request-list"),
+      conversationList: byId("conversation-list"),
+      privateEmpty: byId("private-empty"),
+      title: byId("chat-title"),
+      badge: byId("chat-badge"),
+      topic: byId("chat-topic"),
+      notice: byId("chat-notice"),
+      requestCard: byId("request-card"),
+      empty: byId("chat-empty"),
+      messages: byId("message-list"),
+      composer: byId("composer"),
+      input: byId("composer-input"),
+      count: byId("char-count"),
+      leave: byId("leave-room"),
+      blockPeer: byId("block-peer"),
+      showMembers: byId("show-members"),
+      memberList: byId("member-list"),
+      membersCount: byId("members-count"),
+      membersEmpty: byId("members-empty"),
+      status: byId("connection-status"),
+    };
+    this.reset();
+    this.bindControls();
+    onLangChange(() => this.renderAll());
+  }
+
+  reset() {
+    this.me = null;
+    this.connection = null;
+    this.rooms = new Map(); // id -> room as listed by the server (+ local unread)
+    this.conversations = new Map(); // peer key -> {peer, peer_band, status, requested_by_me, id, channel, unread, preview}
+    this.invitations = new Map(); // room id -> {room, name, from}
+    this.timelines = new Map(); // "r:<room>" / "p:<peer key>" -> Timeline
+    this.loaded = new Set(); // timelines whose history was fetched
+    this.members = new Map(); // room id -> Map(pseudo key -> member)
+    this.blocked = new Set(); // pseudo keys blocked during this session
+    this.view = null; // {type: "room", id} | {type: "private", peer: key}
+    this.membersRoom = null; // the room whose members are listed
+    this.notice = null; // the last refusal shown above the messages
+    this.readSent = new Map();
+  }
+
+  // --- session --------------------------------------------------------------------------
+
+  start(person) {
+    this.reset();
+    this.me = person;
+    this.connection = new Connection({
+      onHello: (hello, reconnected) => this.hello(hello, reconnected),
+      onEvent: (frame) => this.event(frame),
+      onStatus: (status) => this.connectionStatus(status),
+      checkSession: () => api.me().then((p) => p !== null, () => null),
+      onSessionLost: () => this.onSessionLost(),
+    });
+    this.connection.start();
+    this.setPane(isWide() ? "chat" : "rooms");
+    this.renderAll();
+  }
+
+  stop() {
+    if (this.connection) this.connection.stop();
+    this.reset();
+    show(this.el.status, false);
+  }
+
+  async hello(hello, reconnected) {
+    this.me = { ...this.me, ...hello.person };
+    this.onPerson(this.me);
+    await Promise.all([this.refreshRooms(), this.refreshConversations()]);
+    if (!reconnected) {
+      this.restoreView(hello.rooms || []);
+    } else if (this.membersRoom) {
+      this.refreshMembers(this.membersRoom);
+    }
+  }
+
+  connectionStatus(status) {
+    // Only a lost connection is worth showing; the first connection is near-instant.
+    show(this.el.status, status === "reconnecting");
+  }
+
+  restoreView(joinedRooms) {
+    let saved = null;
+    try {
+      saved = JSON.parse(sessionStorage.getItem(VIEW_KEY) || "null");
+    } catch {
+      saved = null;
+    }
+    if (saved && saved.type === "room" && joinedRooms.includes(saved.id)) this.openRoom(saved.id, { focus: false });
+    else if (saved && saved.type === "private" && this.conversations.has(saved.peer)) this.openPrivate(saved.peer, { focus: false });
+    else if (joinedRooms.length) this.openRoom(joinedRooms[0], { focus: false });
+  }
+
+  request(frame, options) {
+    return this.connection.request(frame, options);
+  }
+
+  isMine(pseudo) {
+    return this.me && keyOf(pseudo) === keyOf(this.me.pseudo);
+  }
+
+  isBlocked(pseudo) {
+    return this.blocked.has(keyOf(pseudo));
+  }
+
+  timeline(key) {
+    if (!this.timelines.has(key)) this.timelines.set(key, new Timeline(key));
+    return this.timelines.get(key);
+  }
+
+  viewKey() {
+    if (!this.view) return null;
+    return this.view.type === "room" ? `r:${this.view.id}` : `p:${this.view.peer}`;
+  }
+
+  // --- lists from the server ----------------------------------------------------------------
+
+  async refreshRooms() {
+    let data;
+    try {
+      data = await this.request({ type: "rooms" });
+    } catch {
+      return; // disconnected again: the next hello refreshes
+    }
+    const previous = this.rooms;
+    this.rooms = new Map();
+    for (const room of data.rooms) {
+      const viewing = this.view && this.view.type === "room" && this.view.id === room.id;
+      this.rooms.set(room.id, { ...previous.get(room.id), ...room, unread: viewing ? 0 : room.unread });
+    }
+    this.renderRooms();
+  }
+
+  async refreshConversations() {
+    let data;
+    try {
+      data = await this.request({ type: "conversations" });
+    } catch {
+      return;
+    }
+    for (const found of data.conversations) {
+      if (!found.peer) continue;
+      const key = keyOf(found.peer);
+      const known = this.conversations.get(key) || {};
+      const viewing = this.view && this.view.type === "private" && this.view.peer === key;
+      const unread = viewing ? 0 : found.requested_by_me && found.status === "pending" ? 0 : found.unread;
+      const seen = known.seenSeq ? Math.max(0, found.last_seq - known.seenSeq) : unread;
+      this.conversations.set(key, { ...known, ...found, unread: seen });
+    }
+    this.invitations = new Map((data.invitations || []).map((i) => [i.room, i]));
+    this.renderConversations();
+    if (this.view && this.view.type === "private") this.renderView();
+  }
+
+  async refreshMembers(roomId) {
+    try {
+      const data = await this.request({ type: "members", room: roomId });
+      this.setMembers(roomId, data.members);
+    } catch {
+      // keep the list we have
+    }
+  }
+
+  setMembers(roomId, members) {
+    this.members.set(roomId, new Map(members.map((m) => [keyOf(m.pseudo), m])));
+    if (this.membersRoom === roomId) this.renderMembers();
+  }
+
+  // --- events -------------------------------------------------------------------------------
+
+  event(frame) {
+    const handler = EVENT_HANDLERS[frame.type];
+    if (handler) handler.call(this, frame);
+  }
+
+  onRoomMessage(frame) {
+    if (this.isBlocked(frame.sender)) return;
+    const key = `r:${frame.room}`;
+    const timeline = this.timeline(key);
+    const item = timeline.addMessage(frame);
+    if (!item) return;
+    if (this.viewKey() === key) {
+      this.drawItem(timeline, item);
+      this.scheduleRead();
+    } else if (!this.isMine(frame.sender)) {
+      const room = this.rooms.get(frame.room);
+      if (room) room.unread = (room.unread || 0) + 1;
+      this.renderRooms();
+    }
+  }
+
+  onPrivateMessage(frame) {
+    const mine = this.isMine(frame.sender);
+    const peer = mine ? frame.recipient : frame.sender;
+    const conversation = this.conversation(peer, { id: frame.conversation, channel: frame.channel });
+    if (!mine) {
+      conversation.peer_band = frame.sender_band;
+      conversation.status = "accepted"; // we only receive their messages once accepted
+    } else {
+      startRequestIfNeeded(conversation);
+    }
+    const key = `p:${keyOf(peer)}`;
+    const timeline = this.timeline(key);
+    const item = timeline.addMessage(frame);
+    if (!item) return;
+    if (this.viewKey() === key) {
+      this.drawItem(timeline, item);
+      conversation.seenSeq = timeline.lastSeq;
+    } else if (!mine) {
+      conversation.unread = (conversation.unread || 0) + 1;
+    }
+    this.renderConversations();
+  }
+
+  onPrivateRequest(frame) {
+    const conversation = this.conversation(frame.sender, { id: frame.conversation, channel: frame.channel });
+    Object.assign(conversation, {
+      status: "pending",
+      requested_by_me: false,
+      peer_band: frame.sender_band,
+      peer_gender: frame.sender_gender,
+      preview: frame.text,
+      unread: 1,
+    });
+    this.toast(t("private.toast.request", { pseudo: frame.sender }), {
+      label: t("private.open"),
+      run: () => this.openPrivate(keyOf(frame.sender)),
+    });
+    this.renderConversations();
+    if (this.viewKey() === `p:${keyOf(frame.sender)}`) this.renderView();
+  }
+
+  onPrivateAccepted(frame) {
+    const conversation = this.conversation(frame.peer, { id: frame.conversation, channel: frame.channel });
+    conversation.status = "accepted";
+    if (!this.isMine(frame.by)) this.toast(t("private.toast.accepted", { pseudo: frame.by }));
+    this.renderConversations();
+    if (this.viewKey() === `p:${keyOf(frame.peer)}`) this.renderView();
+  }
+
+  onPrivateDeclined(frame) {
+    const conversation = [...this.conversations.values()].find((c) => c.id === frame.conversation);
+    if (!conversation) return;
+    conversation.status = "declined";
+    conversation.requested_by_me = !this.isMine(frame.by);
+    if (conversation.requested_by_me) this.toast(t("private.toast.declined", { pseudo: frame.by }));
+    this.renderConversations();
+    if (this.viewKey() === `p:${keyOf(conversation.peer)}`) this.renderView();
+  }
+
+  onJoin(frame) {
+    const member = frame.member;
+    const members = this.members.get(frame.room);
+    if (members) members.set(keyOf(member.pseudo), member);
+    const room = this.rooms.get(frame.room);
+    if (room) room.members = (room.members || 0) + 1;
+    if (!this.isMine(member.pseudo)) this.roomNotice(frame.room, "room.joined", member.pseudo);
+    if (this.membersRoom === frame.room) this.renderMembers();
+  }
+
+  onLeave(frame) {
+    const members = this.members.get(frame.room);
+    if (members) members.delete(keyOf(frame.pseudo));
+    const room = this.rooms.get(frame.room);
+    if (room) room.members = Math.max(0, (room.members || 1) - 1);
+    if (!this.isMine(frame.pseudo)) this.roomNotice(frame.room, "room.left", frame.pseudo);
+    if (this.membersRoom === frame.room) this.renderMembers();
+  }
+
+  roomNotice(roomId, textKey, pseudo) {
+    const key = `r:${roomId}`;
+    if (!this.loaded.has(key) || this.isBlocked(pseudo)) return;
+    const timeline = this.timeline(key);
+    const item = timeline.addNotice(textKey, { pseudo });
+    if (this.viewKey() === key) this.drawItem(timeline, item);
+  }
+
+  onJoined(frame) {
+    // Another tab of ours joined, or we created a private room: the room is ours now.
+    const room = this.rooms.get(frame.room.id) || { ...frame.room, allowed: true, unread: 0, members: 1 };
+    room.joined = true;
+    this.rooms.set(room.id, room);
+    this.invitations.delete(room.id);
+    this.renderRooms();
+    this.renderConversations();
+  }
+
+  onLeft(frame) {
+    const room = this.rooms.get(frame.room);
+    if (room) room.joined = false;
+    if (room && room.kind === "private") this.rooms.delete(frame.room);
+    this.forgetRoom(frame.room);
+    this.renderRooms();
+  }
+
+  onBlocked(frame) {
+    const key = keyOf(frame.pseudo);
+    this.blocked.add(key);
+    const conversation = this.conversations.get(key);
+    if (conversation) Object.assign(conversation, { status: "blocked", requested_by_me: false });
+    this.renderAll();
+  }
+
+  onUnblocked(frame) {
+    const key = keyOf(frame.pseudo);
+    this.blocked.delete(key);
+    const conversation = this.conversations.get(key);
+    // The server forgets the conversation's state: our next message is a new request.
+    if (conversation) Object.assign(conversation, { status: "new", requested_by_me: false });
+    this.renderAll();
+  }
+
+  onInvitation(frame) {
+    this.invitations.set(frame.room.id, { room: frame.room.id, name: frame.room.name, from: frame.from });
+    this.toast(t("private.toast.invitation", { pseudo: frame.from, room: frame.room.name }));
+    this.renderConversations();
+  }
+
+  // --- opening rooms and conversations --------------------------------------------------------
+
+  async openRoom(roomId, { focus = true } = {}) {
+    const room = this.rooms.get(roomId);
+    if (room && room.allowed === false) return;
+    this.setView({ type: "room", id: roomId });
+    this.membersRoom = roomId;
+    if (room) room.unread = 0;
+    this.renderAll();
+    this.setPane("chat");
+    if (!this.loaded.has(`r:${roomId}`)) await this.joinRoom(roomId);
+    this.scheduleRead();
+    if (focus) this.focusComposer();
+  }
+
+  async joinRoom(roomId) {
+    let data;
+    try {
+      data = await this.request({ type: "join", room: roomId });
+    } catch (error) {
+      if (this.viewKey() === `r:${roomId}`) this.showNotice(error);
+      return;
+    }
+    const key = `r:${roomId}`;
+    const timeline = this.timeline(key);
+    for (const message of data.history) if (!this.isBlocked(message.sender)) timeline.addMessage(message);
+    timeline.mayHaveOlder = data.history.length > 0 && timeline.firstSeq > 1;
+    this.connection.saw(key, data.last_seq);
+    this.loaded.add(key);
+    const room = this.rooms.get(roomId) || { allowed: true, unread: 0 };
+    this.rooms.set(roomId, { ...room, ...data.room, joined: true, members: data.members.length, unread: 0 });
+    this.setMembers(roomId, data.members);
+    this.renderRooms();
+    if (this.viewKey() === key) this.renderView();
+  }
+
+  async leaveRoom() {
+    if (!this.view || this.view.type !== "room") return;
+    const roomId = this.view.id;
+    try {
+      await this.request({ type: "leave", room: roomId });
+    } catch (error) {
+      this.showNotice(error);
+      return;
+    }
+    this.forgetRoom(roomId);
+    const room = this.rooms.get(roomId);
+    if (room) room.joined = false;
+    this.renderAll();
+    this.setPane("rooms");
+  }
+
+  forgetRoom(roomId) {
+    const key = `r:${roomId}`;
+    this.timelines.delete(key);
+    this.loaded.delete(key);
+    this.members.delete(roomId);
+    this.connection.forget(key);
+    if (this.membersRoom === roomId) this.membersRoom = null;
+    if (this.viewKey() === key) this.setView(null);
+  }
+
+  /** The conversation with `pseudo`, created locally ("new") when there is none yet. */
+  conversation(pseudo, fields = {}) {
+    const key = keyOf(pseudo);
+    let conversation = this.conversations.get(key);
+    if (!conversation) {
+      conversation = { peer: pseudo, status: "new", requested_by_me: false, unread: 0 };
+      this.conversations.set(key, conversation);
+    }
+    for (const [name, value] of Object.entries(fields)) if (value !== undefined && value !== null) conversation[name] = value;
+    return conversation;
+  }
+
+  async openPrivate(peerKey, { focus = true, pseudo = null, band = null } = {}) {
+    const conversation = this.conversation(pseudo || this.conversations.get(peerKey)?.peer || peerKey, { peer_band: band });
+    conversation.unread = 0;
+    this.setView({ type: "private", peer: peerKey });
+    this.notice = null;
+    this.renderAll();
+    this.setPane("chat");
+    if (focus) this.focusComposer();
+    await this.loadPrivateHistory(conversation);
+  }
+
+  async loadPrivateHistory(conversation) {
+    const key = `p:${keyOf(conversation.peer)}`;
+    const readable = conversation.status === "accepted" || conversation.status === "blocked" || conversation.requested_by_me;
+    if (!readable || this.loaded.has(key) || conversation.status === "new") return;
+    let data;
+    try {
+      data = await this.request({ type: "history", with: conversation.peer, limit: PRIVATE_HISTORY });
+    } catch {
+      return; // nothing to show yet
+    }
+    const timeline = this.timeline(key);
+    for (const message of data.messages) {
+      timeline.addMessage(message);
+      this.connection.saw(message.channel, message.seq);
+    }
+    timeline.mayHaveOlder = data.messages.length === PRIVATE_HISTORY;
+    conversation.seenSeq = timeline.lastSeq;
+    this.loaded.add(key);
+    if (this.viewKey() === key) this.renderView();
+  }
+
+  async loadOlder() {
+    const key = this.viewKey();
+    const timeline = key && this.timelines.get(key);
+    if (!timeline || timeline.firstSeq === null) return;
+    const target = this.view.type === "room" ? { room: this.view.id } : { with: this.conversations.get(this.view.peer).peer };
+    let data;
+    try {
+      data = await this.request({ type: "history", ...target, before_seq: timeline.firstSeq, limit: 50 });
+    } catch (error) {
+      this.showNotice(error);
+      return;
+    }
+    for (const message of data.messages) if (!this.isBlocked(message.sender)) timeline.addMessage(message);
+    timeline.mayHaveOlder = data.messages.length === 50;
+    if (this.viewKey() === key) this.renderMessages({ keepScroll: true });
+  }
+
+  setView(view) {
+    this.view = view;
+    this.notice = null;
+    try {
+      sessionStorage.setItem(VIEW_KEY, JSON.stringify(view));
+    } catch {
+      // only used to come back to the same place after a reload
+    }
+  }
+
+  // --- private requests and blocking ------------------------------------------------------------
+
+  async accept(peerKey) {
+    const conversation = this.conversations.get(peerKey);
+    try {
+      const data = await this.request({ type: "private_accept", pseudo: conversation.peer });
+      Object.assign(conversation, { status: "accepted", id: data.conversation, channel: data.channel });
+      const timeline = this.timeline(`p:${peerKey}`);
+      for (const message of data.history) {
+        timeline.addMessage(message);
+        this.connection.saw(message.channel, message.seq);
+      }
+      this.loaded.add(`p:${peerKey}`);
+    } catch (error) {
+      this.toastError(error);
+      return;
+    }
+    await this.openPrivate(peerKey);
+  }
+
+  async decline(peerKey) {
+    const conversation = this.conversations.get(peerKey);
+    try {
+      await this.request({ type: "private_decline", pseudo: conversation.peer });
+    } catch (error) {
+      this.toastError(error);
+      return;
+    }
+    Object.assign(conversation, { status: "declined", requested_by_me: false });
+    if (this.viewKey() === `p:${peerKey}`) this.setView(null);
+    this.renderAll();
+  }
+
+  async block(pseudo) {
+    try {
+      await this.request({ type: "block", pseudo });
+    } catch (error) {
+      this.toastError(error);
+      return;
+    }
+    this.onBlocked({ pseudo });
+    this.toast(t("block.done", { pseudo }), { label: t("action.undo"), run: () => this.unblock(pseudo) });
+  }
+
+  async unblock(pseudo) {
+    try {
+      await this.request({ type: "unblock", pseudo });
+    } catch (error) {
+      this.toastError(error);
+      return;
+    }
+    this.onUnblocked({ pseudo });
+    this.toast(t("block.undone", { pseudo }));
+  }
+
+  async acceptInvitation(roomId) {
+    this.invitations.delete(roomId);
+    this.rooms.set(roomId, { id: roomId, name: roomId, allowed: true, unread: 0, kind: "private", audience: "all" });
+    await this.openRoom(roomId);
+  }
+
+  async declineInvitation(roomId) {
+    this.invitations.delete(roomId);
+    this.renderConversations();
+    try {
+      await this.request({ type: "invitation_decline", room: roomId });
+    } catch (error) {
+      this.toastError(error);
+    }
+  }
+
+  // --- sending ------------------------------------------------------------------------------------
+
+  submitComposer() {
+    const text = this.el.input.value.trim();
+    if (!text || !this.view) return;
+    const target = this.view.type === "room" ? { room: this.view.id } : { to: this.conversations.get(this.view.peer).peer };
+    const id = clientId();
+    const action = /^\/me\s/i.test(text);
+    const timeline = this.timeline(this.viewKey());
+    const item = timeline.addPending({
+      client_id: id,
+      sender: this.me.pseudo,
+      sender_band: this.me.age_band,
+      kind: action ? "action" : "text",
+      text: action ? text.slice(4).trim() : text,
+      ts: Date.now(),
+      frame: { type: "send", id, text, ...target },
+    });
+    this.el.input.value = "";
+    this.updateCount();
+    this.notice = null;
+    this.renderNotice();
+    this.drawItem(timeline, item, { scroll: true });
+    this.transmit(timeline, item);
+  }
+
+  async transmit(timeline, item) {
+    try {
+      // retry: a send made while disconnected goes out after reconnecting, with the same id.
+      const ack = await this.request(item.frame, { retry: true });
+      if (ack.conversation !== undefined) this.conversationSent(item.frame.to, ack);
+      if (item.pending) timeline.confirm(item, ack);
+      this.redrawItem(timeline, item);
+    } catch (error) {
+      Object.assign(item, { pending: false, failed: error, retryable: RETRYABLE.has(error.code) });
+      this.redrawItem(timeline, item);
+      if (this.viewKey() === timeline.key) this.showNotice(error);
+    }
+  }
+
+  retry(item) {
+    const timeline = this.timelines.get(this.viewKey());
+    if (!timeline) return;
+    timeline.remove(item);
+    const again = timeline.addPending({ ...item, failed: null, ts: Date.now() });
+    this.renderMessages();
+    this.transmit(timeline, again);
+  }
+
+  conversationSent(pseudo, ack) {
+    const conversation = this.conversation(pseudo, { id: ack.conversation, channel: ack.channel });
+    startRequestIfNeeded(conversation);
+    this.renderConversations();
+    if (this.viewKey() === `p:${keyOf(pseudo)}`) this.renderHeader();
+  }
+
+  scheduleRead() {
+    clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(() => this.sendRead(), READ_DELAY_MS);
+  }
+
+  sendRead() {
+    if (!this.view || this.view.type !== "room" || document.hidden) return;
+    const key = this.viewKey();
+    const timeline = this.timelines.get(key);
+    if (!timeline || timeline.lastSeq <= (this.readSent.get(key) || 0)) return;
+    this.readSent.set(key, timeline.lastSeq);
+    this.request({ type: "read", room: this.view.id, seq: timeline.lastSeq }).catch(() => {});
+  }
+
+  // --- controls ------------------------------------------------------------------------------------
+
+  bindControls() {
+    const { composer, input, leave, blockPeer, showMembers } = this.el;
+    composer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submitComposer();
+    });
+    input.addEventListener("keydown", (event) => {
+      // Enter sends; Shift+Enter is a new line; never while an IME is composing a character.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.submitComposer();
+      }
+    });
+    input.addEventListener("input", () => this.updateCount());
+    leave.addEventListener("click", () => this.leaveRoom());
+    blockPeer.addEventListener("click", () => {
+      const conversation = this.view && this.conversations.get(this.view.peer);
+      if (!conversation) return;
+      if (this.isBlocked(conversation.peer)) this.unblock(conversation.peer);
+      else this.block(conversation.peer);
+    });
+    showMembers.addEventListener("click", () => this.toggleMembers(true));
+    byId("close-members").addEventListener("click", () => this.toggleMembers(false));
+    for (const tab of document.querySelectorAll(".tab")) {
+      tab.addEventListener("click", () => this.setPane(tab.dataset.tab));
+    }
+    byId("write-to-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const field = byId("write-to-pseudo");
+      const pseudo = field.value.trim();
+      if (!pseudo) return;
+      field.value = "";
+      this.openPrivate(keyOf(pseudo), { pseudo });
+    });
+    document.addEventListener("keydown", (event) => {
+      // An open <dialog> handles its own Escape.
+      if (event.key === "Escape" && !this.el.view.hidden && !document.querySelector("dialog[open]")) this.escape();
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) this.scheduleRead();
+    });
+  }
+
+  escape() {
+    // Escape closes what is on top: the members drawer, then a notice.
+    if (this.el.view.dataset.members === "open" || this.el.view.dataset.pane === "members") {
+      this.toggleMembers(false);
+    } else if (this.notice) {
+      this.notice = null;
+      this.renderNotice();
+    }
+  }
+
+  toggleMembers(open) {
+    if (!isWide()) {
+      this.setPane(open ? "members" : "chat");
+      return;
+    }
+    this.el.view.dataset.members = open ? "open" : "closed";
+    if (open) byId("close-members").focus();
+    else this.el.showMembers.focus();
+  }
+
+  /** Phone width: one pane at a time, chosen with the tab bar. Wider screens show them all. */
+  setPane(pane) {
+    this.el.view.dataset.pane = pane;
+    for (const tab of document.querySelectorAll(".tab")) {
+      tab.setAttribute("aria-current", tab.dataset.tab === pane ? "page" : "false");
+    }
+  }
+
+  focusComposer() {
+    if (isWide() && !this.el.composer.hidden) this.el.input.focus();
+  }
+
+  updateCount() {
+    const { input, count } = this.el;
+    const max = Number(input.getAttribute("maxlength"));
+    count.textContent = t("composer.count", { n: input.value.length, max });
+    count.classList.toggle("char-count-near", input.value.length > max * 0.9);
+  }
+
+  showNotice(error) {
+    this.notice = error;
+    this.renderNotice();
+  }
+
+  toastError(error) {
+    this.toast(serverText(error), null, { error: true });
+  }
+
+  // --- drawing ------------------------------------------------------------------------------------
+
+  renderAll() {
+    if (!this.me) return;
+    this.renderRooms();
+    this.renderConversations();
+    this.renderMembers();
+    this.renderView();
+    this.updateCount();
+  }
+
+  renderRooms() {
+    const items = [...this.rooms.values()].map((room) => this.roomItem(room));
+    replaceChildrenKeepingFocus(this.el.roomList, items);
+    const unread = [...this.rooms.values()].reduce((sum, room) => sum + (room.joined ? room.unread || 0 : 0), 0);
+    this.setTabCount("rooms", unread);
+  }
+
+  roomItem(room) {
+    const badge = h("span", {
+      class: `badge badge-audience-${room.audience}`,
+      title: t(`audience.${room.audience}.long`),
+      text: t(`audience.${room.audience}`),
+    });
+    if (room.allowed === false) {
+      // Shown, so everyone knows the room exists, but not enterable: say why.
+      const reason = t(room.audience === "minors" ? "refused.minors" : "refused.adults");
+      return h(
+        "li",
+        { class: "room-item room-refused" },
+        h("span", { class: "room-name", text: room.name }),
+        badge,
+        h("span", { class: "room-reason", text: reason }),
+      );
+    }
+    const active = this.view && this.view.type === "room" && this.view.id === room.id;
+    const unread = !active && room.unread > 0 ? unreadBadge(room.unread) : null;
+    const button = h(
+      "button",
+      {
+        type: "button",
+        class: "room-button",
+        "data-key": `room:${room.id}`,
+        "aria-current": active ? "true" : null,
+        title: room.topic || null,
+        onclick: () => this.openRoom(room.id),
+      },
+      h("span", { class: "room-name", text: room.name }),
+      room.kind === "private" ? h("span", { class: "badge badge-private", text: t("rooms.private") }) : badge,
+      room.joined ? h("span", { class: "joined-dot", "aria-hidden": "true" }) : null,
+      unread,
+    );
+    return h("li", { class: "room-item" }, button);
+  }
+
+  renderConversations() {
+    const conversations = [...this.conversations.values()];
+    const requests = conversations.filter((c) => c.status === "pending" && !c.requested_by_me);
+    const listed = conversations.filter((c) => this.isListed(c));
+    const invitations = [...this.invitations.values()].map((i) => this.invitationItem(i));
+    replaceChildrenKeepingFocus(this.el.requestList, [...invitations, ...requests.map((c) => this.requestItem(c))]);
+    replaceChildrenKeepingFocus(this.el.conversationList, listed.map((c) => this.conversationItem(c)));
+    show(this.el.privateEmpty, !requests.length && !listed.length && !invitations.length);
+    const waiting = requests.length + invitations.length + listed.reduce((sum, c) => sum + (c.unread || 0), 0);
+    this.setTabCount("private", waiting);
+  }
+
+  isListed(conversation) {
+    const key = keyOf(conversation.peer);
+    if (conversation.status === "pending") return conversation.requested_by_me;
+    if (conversation.status === "declined") return conversation.requested_by_me;
+    if (conversation.status === "new") return this.view && this.view.type === "private" && this.view.peer === key;
+    return true;
+  }
+
+  requestItem(conversation) {
+    const key = keyOf(conversation.peer);
+    return h(
+      "li",
+      { class: "request" },
+      h(
+        "div",
+        { class: "request-who" },
+        avatar(conversation.peer),
+        h("span", { class: "request-name", text: conversation.peer }),
+        bandBadge(conversation.peer_band),
+        h("span", { class: "request-asks", text: t("private.request.asks") }),
+      ),
+      conversation.preview ? h("blockquote", { class: "request-preview", text: conversation.preview }) : null,
+      this.requestButtons(key, conversation.peer),
+    );
+  }
+
+  requestButtons(key, pseudo) {
+    return h(
+      "div",
+      { class: "request-actions" },
+      h("button", { type: "button", class: "button button-primary button-small", "data-key": `accept:${key}`, text: t("private.accept"), onclick: () => this.accept(key) }),
+      h("button", { type: "button", class: "button button-secondary button-small", "data-key": `decline:${key}`, text: t("private.decline"), onclick: () => this.decline(key) }),
+      h("button", { type: "button", class: "button button-danger-quiet button-small", "data-key": `block:${key}`, text: t("action.block"), onclick: () => this.block(pseudo) }),
+    );
+  }
+
+  invitationItem(invitation) {
+    return h(
+      "li",
+      { class: "request" },
+      h("div", { class: "request-who" }, h("span", { class: "request-name", text: invitation.name || invitation.room })),
+      h("p", { class: "request-asks", text: t("invitation.from", { pseudo: invitation.from }) }),
+      h(
+        "div",
+        { class: "request-actions" },
+        h("button", { type: "button", class: "button button-primary button-small", text: t("invitation.join"), onclick: () => this.acceptInvitation(invitation.room) }),
+        h("button", { type: "button", class: "button button-secondary button-small", text: t("private.decline"), onclick: () => this.declineInvitation(invitation.room) }),
+      ),
+    );
+  }
+
+  conversationItem(conversation) {
+    const key = keyOf(conversation.peer);
+    const active = this.view && this.view.type === "private" && this.view.peer === key;
+    const state = conversationState(conversation);
+    return h(
+      "li",
+      { class: "conversation-item" },
+      h(
+        "button",
+        { type: "button", class: "conversation-button", "data-key": `conv:${key}`, "aria-current": active ? "true" : null, onclick: () => this.openPrivate(key) },
+        avatar(conversation.peer),
+        h("span", { class: "conversation-name", text: conversation.peer }),
+        bandBadge(conversation.peer_band),
+        state ? h("span", { class: "conversation-state", text: t(state) }) : null,
+        !active && conversation.unread > 0 ? unreadBadge(conversation.unread) : null,
+      ),
+    );
+  }
+
+  renderMembers() {
+    const roomId = this.membersRoom;
+    const members = roomId ? this.members.get(roomId) : null;
+    const list = members ? [...members.values()] : [];
+    list.sort((a, b) => (this.isMine(b.pseudo) ? 1 : 0) - (this.isMine(a.pseudo) ? 1 : 0) || a.pseudo.localeCompare(b.pseudo));
+    replaceChildrenKeepingFocus(this.el.memberList, list.map((m) => this.memberItem(m)));
+    this.el.membersCount.textContent = members ? `(${list.length})` : "";
+    show(this.el.membersEmpty, !members);
+  }
+
+  memberItem(member) {
+    const mine = this.isMine(member.pseudo);
+    const key = keyOf(member.pseudo);
+    const details = h(
+      "span",
+      { class: "member-info" },
+      h("span", { class: "member-name", text: member.pseudo }),
+      bandBadge(member.age_band),
+      member.gender ? h("span", { class: "member-gender", text: t(`gender.${member.gender}`) }) : null,
+      member.role && member.role !== "user" ? h("span", { class: "badge badge-staff", text: t("member.moderator") }) : null,
+      mine ? h("span", { class: "member-you", text: t("member.you") }) : null,
+    );
+    const actions = mine ? null : this.memberActions(member, key);
+    return h("li", { class: `member${this.isBlocked(member.pseudo) ? " member-blocked" : ""}` }, avatar(member.pseudo), details, actions);
+  }
+
+  memberActions(member, key) {
+    const pseudo = member.pseudo;
+    if (this.isBlocked(pseudo)) {
+      return h(
+        "span",
+        { class: "member-actions" },
+        h("button", { type: "button", class: "button button-quiet button-small", "data-key": `unblock:${key}`, "aria-label": t("member.unblock.label", { pseudo }), text: t("action.unblock"), onclick: () => this.unblock(pseudo) }),
+      );
+    }
+    return h(
+      "span",
+      { class: "member-actions" },
+      h("button", {
+        type: "button",
+        class: "button button-secondary button-small",
+        "data-key": `write:${key}`,
+        "aria-label": t("member.write.label", { pseudo }),
+        text: t("member.write"),
+        onclick: () => this.openPrivate(key, { pseudo, band: member.age_band }),
+      }),
+      h("button", {
+        type: "button",
+        class: "button button-danger-quiet button-small",
+        "data-key": `block:${key}`,
+        "aria-label": t("member.block.label", { pseudo }),
+        text: t("action.block"),
+        onclick: () => this.block(pseudo),
+      }),
+    );
+  }
+
+  setTabCount(tab, count) {
+    const badge = document.querySelector(`.tab[data-tab="${tab}"] .tab-count`);
+    badge.textContent = String(count);
+    show(badge, count > 0);
+  }
+
+  renderView() {
+    const open = Boolean(this.view);
+    show(this.el.empty, !open);
+    show(this.el.messages, open);
+    this.renderHeader();
+    this.renderNotice();
+    this.renderRequestCard();
+    this.renderComposer();
+    this.renderMessages();
+  }
+
+  renderHeader() {
+    const { title, badge, topic, leave, blockPeer, showMembers } = this.el;
+    show(leave, false);
+    show(blockPeer, false);
+    show(showMembers, false);
+    show(badge, false);
+    topic.textContent = "";
+    if (!this.view) {
+      title.textContent = t("chat.none");
+      return;
+    }
+    if (this.view.type === "room") {
+      const room = this.rooms.get(this.view.id) || { name: this.view.id };
+      title.textContent = room.name;
+      topic.textContent = room.topic || "";
+      if (room.audience) {
+        badge.className = `badge badge-audience-${room.audience}`;
+        badge.textContent = t(`audience.${room.audience}`);
+        badge.title = t(`audience.${room.audience}.long`);
+        show(badge, true);
+      }
+      show(leave, true);
+      show(showMembers, true);
+      return;
+    }
+    const conversation = this.conversations.get(this.view.peer);
+    title.textContent = conversation.peer;
+    if (conversation.peer_band) {
+      badge.className = `badge badge-${conversation.peer_band}`;
+      badge.textContent = t(`band.${conversation.peer_band}`);
+      badge.title = t(`band.${conversation.peer_band}.long`);
+      show(badge, true);
+    }
+    topic.textContent = t(privateIntro(conversation, this.isBlocked(conversation.peer)), { pseudo: conversation.peer });
+    blockPeer.textContent = t(this.isBlocked(conversation.peer) ? "action.unblock" : "action.block");
+    show(blockPeer, true);
+  }
+
+  renderNotice() {
+    const { notice } = this.el;
+    notice.replaceChildren();
+    if (this.notice) {
+      notice.append(
+        h("p", { text: serverText(this.notice) }),
+        h("button", {
+          type: "button",
+          class: "button button-quiet button-small",
+          text: t("action.dismiss"),
+          onclick: () => {
+            this.notice = null;
+            this.renderNotice();
+          },
+        }),
+      );
+    }
+    show(notice, Boolean(this.notice));
+  }
+
+  renderRequestCard() {
+    const card = this.el.requestCard;
+    const conversation = this.view && this.view.type === "private" ? this.conversations.get(this.view.peer) : null;
+    const incoming = conversation && conversation.status === "pending" && !conversation.requested_by_me;
+    card.replaceChildren();
+    if (incoming) {
+      card.append(
+        h("p", { class: "request-card-title", text: t("private.request.from", { pseudo: conversation.peer }) }),
+        conversation.preview ? h("blockquote", { class: "request-preview", text: conversation.preview }) : null,
+        this.requestButtons(keyOf(conversation.peer), conversation.peer),
+      );
+    }
+    show(card, Boolean(incoming));
+  }
+
+  renderComposer() {
+    const { composer, input } = this.el;
+    let usable = Boolean(this.view);
+    if (this.view && this.view.type === "private") {
+      const conversation = this.conversations.get(this.view.peer);
+      const blocked = this.isBlocked(conversation.peer) || conversation.status === "blocked";
+      const waitingForMe = conversation.status === "pending" && !conversation.requested_by_me;
+      const refused = conversation.status === "declined" && conversation.requested_by_me;
+      usable = !blocked && !waitingForMe && !refused;
+      input.placeholder = t("composer.private.placeholder", { pseudo: conversation.peer });
+    } else {
+      input.placeholder = t("composer.placeholder");
+    }
+    show(composer, usable);
+  }
+
+  renderMessages({ keepScroll = false } = {}) {
+    const list = this.el.messages;
+    const key = this.viewKey();
+    const timeline = key ? this.timelines.get(key) : null;
+    const before = list.scrollHeight - list.scrollTop;
+    const nodes = [];
+    if (timeline && timeline.mayHaveOlder) {
+      nodes.push(h("li", { class: "older" }, h("button", { type: "button", class: "button button-quiet button-small", text: t("chat.older"), onclick: () => this.loadOlder() })));
+    }
+    for (const item of timeline ? timeline.items : []) {
+      if (!item.notice && this.isBlocked(item.sender)) continue;
+      const node = this.messageNode(item);
+      this.nodes.set(item, node);
+      nodes.push(node);
+    }
+    if (timeline && this.view.type === "room" && this.loaded.has(key) && !timeline.items.length) {
+      nodes.push(h("li", { class: "notice empty-line", text: t("chat.room.empty") }));
+    }
+    list.replaceChildren(...nodes);
+    list.scrollTop = keepScroll ? list.scrollHeight - before : list.scrollHeight;
+  }
+
+  messageNode(item) {
+    return messageNode(item, { mine: this.isMine(item.sender || ""), onRetry: (again) => this.retry(again) });
+  }
+
+  /** Show one item where it belongs, without redrawing the list (screen readers announce it once). */
+  drawItem(timeline, item, { scroll = false } = {}) {
+    const list = this.el.messages;
+    const old = this.nodes.get(item);
+    if (old && old.parentNode === list) {
+      this.updateNode(old, item);
+      this.placeNode(timeline, item, old);
+      return;
+    }
+    const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM_PX;
+    list.querySelector(":scope > .empty-line")?.remove(); // the "no messages yet" line
+    const node = this.messageNode(item);
+    this.nodes.set(item, node);
+    this.placeNode(timeline, item, node);
+    if (scroll || nearBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  /** Our own message was confirmed or refused: patch its node rather than adding a new one. */
+  updateNode(old, item) {
+    const fresh = this.messageNode(item);
+    if (item.failed) {
+      old.replaceChildren(...fresh.childNodes); // a refusal is worth announcing
+    } else {
+      old.querySelector(".message-state")?.remove();
+      const text = old.querySelector(".message-text");
+      const freshText = fresh.querySelector(".message-text");
+      if (text && freshText && text.textContent !== freshText.textContent) text.replaceWith(freshText);
+    }
+    old.className = fresh.className;
+  }
+
+  placeNode(timeline, item, node) {
+    const list = this.el.messages;
+    const next = timeline.next(item);
+    const nextNode = next ? this.nodes.get(next) : null;
+    const before = nextNode && nextNode.parentNode === list ? nextNode : null;
+    if (node.parentNode !== list || node.nextSibling !== before) list.insertBefore(node, before);
+  }
+
+  redrawItem(timeline, item) {
+    if (this.viewKey() === timeline.key) this.drawItem(timeline, item);
+  }
+}
+
+function unreadBadge(count) {
+  return h("span", { class: "unread" }, String(count), h("span", { class: "visually-hidden", text: ` ${t("unread.label")}` }));
+}
+
+/** Our message opens a request when there is no conversation yet, or after we declined theirs. */
+function startRequestIfNeeded(conversation) {
+  const fresh = conversation.status === "new" || (conversation.status === "declined" && !conversation.requested_by_me);
+  if (fresh) Object.assign(conversation, { status: "pending", requested_by_me: true });
+}
+
+function conversationState(conversation) {
+  if (conversation.status === "pending" && conversation.requested_by_me) return "private.waiting";
+  if (conversation.status === "declined") return "private.declined";
+  if (conversation.status === "blocked") return "private.closed";
+  if (conversation.status === "new") return "private.new";
+  return null;
+}
+
+function privateIntro(conversation, blocked) {
+  if (blocked) return "private.intro.blocked";
+  if (conversation.status === "blocked") return "private.intro.closed";
+  if (conversation.status === "new") return "private.intro.new";
+  if (conversation.status === "pending") return conversation.requested_by_me ? "private.intro.waiting" : "private.intro.request";
+  if (conversation.status === "declined") return conversation.requested_by_me ? "private.intro.declined" : "private.intro.new";
+  return "private.with";
+}
+
+const EVENT_HANDLERS = {
+  message: Chat.prototype.onRoomMessage,
+  private_message: Chat.prototype.onPrivateMessage,
+  private_request: Chat.prototype.onPrivateRequest,
+  private_accepted: Chat.prototype.onPrivateAccepted,
+  private_declined: Chat.prototype.onPrivateDeclined,
+  join: Chat.prototype.onJoin,
+  leave: Chat.prototype.onLeave,
+  joined: Chat.prototype.onJoined,
+  left: Chat.prototype.onLeft,
+  blocked: Chat.prototype.onBlocked,
+  unblocked: Chat.prototype.onUnblocked,
+  invitation: Chat.prototype.onInvitation,
+};

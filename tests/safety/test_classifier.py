@@ -1,0 +1,202 @@
+"""The trained text classifier: artifact, scores, ranking of manoeuvres over benign chat, plug-in."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from papote.safety import classifier as classifier_module
+from papote.safety.base import LABELS, Content, Context, Detector, Signal
+from papote.safety.classifier import (
+    CLASSIFIER_LABELS,
+    DEFAULT_ARTIFACT,
+    FeatureSpec,
+    TextClassifier,
+    hashed_features,
+    local_fold,
+    prepare,
+)
+from papote.safety.detectors.classifier import ClassifierDetector
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Written for these tests (fictional, not taken from any dataset): what a moderator must catch.
+MANOEUVRES: dict[str, list[str]] = {
+    "threat": [
+        "je connais ton adresse, je vais venir te chercher ce soir",
+        "fais attention à toi, je vais te retrouver à la sortie du collège",
+        "si tu paies pas 100 euros je publie tes photos",
+        "tu vas le regretter, je vais te casser la gueule",
+    ],
+    "sexual_solicitation": [
+        "envoie-moi des photos de toi en culotte",
+        "allume ta cam et enlève ton soutif",
+        "ma belle t'as des nudes ? je paie bien",
+        "tu veux qu'on couche ensemble ce soir ? je paie l'hôtel",
+    ],
+    "harassment": [
+        "ferme ta gueule espèce de connard",
+        "t'es qu'une grosse conne, personne t'aime",
+        "nique ta mère fdp",
+        "t'es un déchet, va crever",
+    ],
+    "hate": [
+        "les arabes dehors, rentrez chez vous",
+        "les juifs c'est tous des voleurs",
+        "les noirs sont inférieurs",
+        "les musulmans faut tous les virer",
+    ],
+}
+BENIGN: list[str] = [
+    "salut tout le monde, ça va ?",
+    "bonne nuit les amis, à demain",
+    "quelqu'un veut jouer à fortnite ?",
+    "le film était trop bien, je conseille",
+    "ma fille a 12 ans et elle entre en sixième",
+    "appelle le 3114 si tu as des idées noires",
+    "je suis gay et fier",
+    "je suis musulmane et je fais le ramadan",
+    "envoie-moi la photo du chien stp",
+    "j'ai rendez-vous chez le gynéco jeudi",
+    "putain j'ai encore raté le bus",
+    "mdr t'es bête je t'adore",
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> TextClassifier:
+    return TextClassifier.load()
+
+
+def test_artifact_is_small_and_loads(model: TextClassifier) -> None:
+    assert DEFAULT_ARTIFACT.stat().st_size < 5 * 1024 * 1024
+    assert model.labels == CLASSIFIER_LABELS
+    assert set(model.labels) <= set(LABELS)
+
+
+def test_thresholds_are_present_and_usable(model: TextClassifier) -> None:
+    assert set(model.thresholds) == set(CLASSIFIER_LABELS)
+    for threshold in model.thresholds.values():
+        assert 0.0 < threshold < 1.0
+
+
+def test_shipped_artifact_is_not_the_research_variant(model: TextClassifier) -> None:
+    assert model.metadata["research_only"] is False
+    assert not any("cyberagression" in source.lower() for source in model.metadata["trained_on"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "😂😂😂", "a", "ｓａｌｕｔ", "s\u200bale", "x" * 5000, "مرحبا", "06 12 34 56 78", "!!!???"],
+)
+def test_scores_are_probabilities_for_any_input(model: TextClassifier, text: str) -> None:
+    scores = model.scores(text)
+    assert set(scores) == set(CLASSIFIER_LABELS)
+    assert all(0.0 <= value <= 1.0 for value in scores.values())
+
+
+@pytest.mark.parametrize("label", CLASSIFIER_LABELS)
+def test_manoeuvres_outscore_benign_chat(model: TextClassifier, label: str) -> None:
+    benign = [model.scores(text)[label] for text in BENIGN]
+    manoeuvres = [model.scores(text)[label] for text in MANOEUVRES[label]]
+    assert min(manoeuvres) > float(np.median(benign))
+    assert float(np.mean(manoeuvres)) > max(benign)
+
+
+@pytest.mark.parametrize("label", CLASSIFIER_LABELS)
+def test_most_manoeuvres_pass_their_threshold(model: TextClassifier, label: str) -> None:
+    flagged = [label in model.flagged(text) for text in MANOEUVRES[label]]
+    assert sum(flagged) >= len(flagged) - 1
+
+
+def test_benign_chat_is_rarely_flagged(model: TextClassifier) -> None:
+    flagged = [text for text in BENIGN if model.flagged(text)]
+    assert len(flagged) <= 1, flagged
+
+
+def test_gaming_talk_is_not_a_threat(model: TextClassifier) -> None:
+    gaming = model.scores("je vais te tuer au prochain round mdr")["threat"]
+    real = model.scores("je vais te tuer, je sais où tu habites")["threat"]
+    assert gaming < model.thresholds["threat"] <= real
+
+
+def test_spelling_tricks_keep_the_score_close(model: TextClassifier) -> None:
+    plain = model.scores("ferme ta gueule connard")["harassment"]
+    assert model.scores("FERME TA GUEULE CONNAAAARD")["harassment"] >= plain - 0.15
+    assert model.scores("ferme ta gueule c0nn4rd")["harassment"] >= plain - 0.15
+
+
+def test_inference_is_deterministic(model: TextClassifier) -> None:
+    text = "je sais où tu habites, fais gaffe"
+    assert model.scores(text) == model.scores(text)
+    fresh = classifier_module._load_cached.__wrapped__(str(DEFAULT_ARTIFACT))  # bypass the load cache
+    assert fresh is not model
+    assert fresh.scores(text) == model.scores(text)
+
+
+def test_scores_do_not_depend_on_python_hash_seed() -> None:
+    code = (
+        "import json; from papote.safety.classifier import TextClassifier; "
+        "print(json.dumps(TextClassifier.load().scores('t es qu une grosse merde')))"
+    )
+    outputs = set()
+    for seed in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=REPO,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    assert set(json.loads(outputs.pop())) == set(CLASSIFIER_LABELS)
+
+
+def test_runtime_does_not_import_scikit_learn() -> None:
+    code = (
+        "import sys, papote.safety.classifier as c; c.TextClassifier.load().scores('x'); "
+        "print('sklearn' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_features_are_stable_hashes() -> None:
+    spec = FeatureSpec(bits=18)
+    first = hashed_features(prepare(local_fold("Salut ça va")), spec)
+    assert np.array_equal(first, hashed_features(prepare(local_fold("salut ca va")), spec))
+    assert int(first.max()) < 1 << 18
+    assert first.size == 4 * len(" salut ca va ")  # one hash per start position and n in 2..5
+
+
+def test_local_fold_handles_accents_zero_width_and_leet() -> None:
+    assert local_fold("Ｃ\u200bé l'ÉTÉ") == "ce l'ete"
+    assert local_fold("s4le c0nnard au 06 12") == "sale connard au 06 12"
+
+
+def test_detector_conforms_to_the_interface(model: TextClassifier) -> None:
+    detector: Detector = ClassifierDetector(model)
+    assert detector.name == "classifier"
+    signals = detector.inspect(Content("je sais où tu habites, tu vas le regretter", Context(channel="dm")))
+    assert signals
+    for signal in signals:
+        assert isinstance(signal, Signal)
+        assert signal.detector == "classifier"
+        assert signal.label in LABELS
+        assert model.thresholds[signal.label] <= signal.score <= 1.0
+    assert "threat" in {signal.label for signal in signals}
+
+
+def test_detector_is_quiet_on_benign_and_empty_messages(model: TextClassifier) -> None:
+    detector = ClassifierDetector(model)
+    assert detector.inspect(Content("", Context(channel="room"))) == ()
+    assert detector.inspect(Content("salut, on se fait un ciné ce soir ?", Context(channel="room"))) == ()

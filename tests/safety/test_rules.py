@@ -1,0 +1,296 @@
+"""Lexicon format, matching over normalised views, reloading, and the shipped lexicons."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from papote.safety.base import LABELS, Content, Context
+from papote.safety.detectors.rules import (
+    DEFAULT_LEXICON_DIR,
+    Lexicon,
+    LexiconError,
+    LexiconStore,
+    RulesDetector,
+    load_lexicon,
+    match_text,
+    parse_lexicon,
+)
+
+
+def lexicon(text: str, name: str = "threat.fr.txt") -> Lexicon:
+    return parse_lexicon([(name, text)])
+
+
+def labels(lex: Lexicon, text: str) -> dict[str, float]:
+    return {hit.label: hit.score for hit in match_text(lex, text)}
+
+
+# --- the line format -------------------------------------------------------------------------
+
+
+def test_phrase_matches_on_word_boundaries_only() -> None:
+    lex = lexicon("te buter\n")
+    assert labels(lex, "je vais te buter") == {"threat": 0.9}
+    assert labels(lex, "ste butera") == {}
+
+
+def test_comment_and_blank_lines_are_ignored() -> None:
+    lex = lexicon("# te buter\n\n   \n")
+    assert len(lex) == 0
+    assert labels(lex, "je vais te buter") == {}
+
+
+def test_explicit_score() -> None:
+    assert labels(lexicon("fais gaffe a toi => 0.7\n"), "fais gaffe à toi") == {"threat": 0.7}
+
+
+def test_prefix_and_suffix_wildcards() -> None:
+    lex = lexicon("egorg*\n*massacre => 0.5\n")
+    assert labels(lex, "il va t'égorger") == {"threat": 0.9}
+    assert labels(lex, "un vrai autoMASSACRE") == {"threat": 0.5}
+    assert labels(lex, "regorge") == {}
+
+
+def test_word_wildcard_allows_up_to_three_words() -> None:
+    lex = lexicon("je vais * tuer\n")
+    assert labels(lex, "je vais te tuer") == {"threat": 0.9}
+    assert labels(lex, "je vais venir vous tuer") == {"threat": 0.9}
+    assert labels(lex, "je vais au parc avec mon chien puis tuer le temps") == {}
+
+
+def test_braces_spell_out_alternatives() -> None:
+    lex = lexicon("{je vais|on va} * {te buter|te crever}\n")
+    assert labels(lex, "on va venir te crever") == {"threat": 0.9}
+    assert labels(lex, "je vais te buter") == {"threat": 0.9}
+    assert labels(lex, "il va te buter") == {}
+
+
+def test_regex_lines() -> None:
+    lex = parse_lexicon([("drug_sale.fr.txt", r"re:\b\d+\s?g\s+de\s+beuh\b" + "\n")])
+    assert labels(lex, "5 g de beuh") == {"drug_sale": 0.9}
+    assert labels(lex, "5 kg de farine") == {}
+
+
+def test_groups_only_count_together() -> None:
+    lex = parse_lexicon([("drug_sale.fr.txt", "@drug beuh\n@offer livraison\n&& drug offer => 0.8\n")])
+    assert labels(lex, "la beuh c'est mauvais pour la mémoire") == {}
+    assert labels(lex, "livraison demain") == {}
+    assert labels(lex, "beuh dispo, livraison rapide") == {"drug_sale": 0.8}
+
+
+def test_groups_are_shared_across_files() -> None:
+    lex = parse_lexicon(
+        [
+            ("drug_sale.fr.txt", "@drug beuh\n"),
+            ("scam_spam.fr.txt", "@bait clique ici\n&& bait drug => 0.7\n"),
+        ]
+    )
+    assert labels(lex, "clique ici pour la beuh") == {"scam_spam": 0.7}
+
+
+def test_group_cue_with_its_own_score_also_counts_alone() -> None:
+    lex = parse_lexicon([("meetup_risk.fr.txt", "@secret viens seule => 0.9\n")])
+    assert labels(lex, "viens seule") == {"meetup_risk": 0.9}
+
+
+def test_exception_switches_the_label_off_for_the_message() -> None:
+    lex = lexicon("je vais te tuer\n! prochain round\n")
+    assert labels(lex, "je vais te tuer") == {"threat": 0.9}
+    assert labels(lex, "je vais te tuer au prochain round") == {}
+
+
+def test_exception_only_affects_its_own_label() -> None:
+    lex = parse_lexicon(
+        [("threat.fr.txt", "je vais te tuer\n! prochain round\n"), ("harassment.fr.txt", "connard\n")]
+    )
+    assert labels(lex, "connard, je vais te tuer au prochain round") == {"harassment": 0.9}
+
+
+def test_best_score_per_label_wins() -> None:
+    lex = lexicon("te retrouver => 0.4\nje sais ou tu habites\n")
+    assert labels(lex, "je sais où tu habites, je vais te retrouver") == {"threat": 0.9}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("threats.fr.txt", "x\n", "file name"),
+        ("unknown_label.fr.txt", "x\n", "file name"),
+        ("threat.fr.txt", "&& nogroup => 0.9\n", "unknown group"),
+        ("threat.fr.txt", "&& broken\n", "combination"),
+        ("threat.fr.txt", "re:(unclosed\n", "threat.fr.txt:1"),
+        ("threat.fr.txt", "ok\n{a|b\n", "threat.fr.txt:2"),
+        ("threat.fr.txt", "te*tuer\n", "'*'"),
+        ("threat.fr.txt", "* tuer\n", "'*'"),
+    ],
+)
+def test_lexicon_errors_name_the_problem(name: str, text: str, message: str) -> None:
+    with pytest.raises(LexiconError, match=message.replace("*", r"\*").replace("(", r"\(")):
+        parse_lexicon([(name, text)])
+
+
+# --- matching over normalised views, evidence ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["je vais te buter", "JE VAIS TE BUTER", "j3 v4is t3 but3r", "je vais te b u t e r", "je vais te buuuuuter"],
+)
+def test_evasions_still_match(text: str) -> None:
+    assert labels(lexicon("te buter\n"), text) == {"threat": 0.9}
+
+
+def test_look_alike_letters_match() -> None:
+    assert labels(lexicon("snapchat\n", "contact_offplatform.fr.txt"), "ѕnаpсhаt") == {"contact_offplatform": 0.9}
+
+
+def test_evidence_points_at_the_original_text() -> None:
+    detector = RulesDetector(LexiconStoreStub(lexicon("salope\n", "harassment.fr.txt")))
+    text = "Bonjour... S-A-L-O-O-O-P-E !"
+    (signal,) = detector.inspect(Content(text, Context(channel="room", room_audience="all")))
+    assert signal.evidence is not None
+    assert signal.evidence.excerpt == "S-A-L-O-O-O-P-E"
+    assert text[signal.evidence.start : signal.evidence.end] == "S-A-L-O-O-O-P-E"
+    assert signal.rule == "harassment.fr:1"
+    assert signal.detector == "rules"
+
+
+class LexiconStoreStub(LexiconStore):
+    """A store holding a fixed lexicon (no directory)."""
+
+    def __init__(self, fixed: Lexicon) -> None:
+        self._fixed = fixed
+
+    def current(self) -> Lexicon:
+        return self._fixed
+
+
+# --- reloading --------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def write(path: Path, text: str, mtime: float) -> None:
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+
+
+def test_edits_are_picked_up_after_at_most_one_second(tmp_path: Path) -> None:
+    clock = Clock()
+    write(tmp_path / "threat.fr.txt", "te buter\n", 1_000)
+    store = LexiconStore(tmp_path, clock=clock)
+    assert labels(store.current(), "je vais te fracasser") == {}
+
+    write(tmp_path / "threat.fr.txt", "te buter\nte fracasser\n", 2_000)
+    clock.now += 0.5
+    assert labels(store.current(), "je vais te fracasser") == {}  # not looked at yet
+    clock.now += 0.6
+    assert labels(store.current(), "je vais te fracasser") == {"threat": 0.9}
+
+
+def test_new_and_removed_files_are_noticed(tmp_path: Path) -> None:
+    clock = Clock()
+    write(tmp_path / "threat.fr.txt", "te buter\n", 1_000)
+    store = LexiconStore(tmp_path, clock=clock)
+    write(tmp_path / "hate.fr.txt", "sale race\n", 1_000)
+    clock.now += 2
+    assert labels(store.current(), "sale race") == {"hate": 0.9}
+    (tmp_path / "hate.fr.txt").unlink()
+    clock.now += 2
+    assert labels(store.current(), "sale race") == {}
+
+
+def test_a_broken_edit_keeps_the_previous_rules(tmp_path: Path) -> None:
+    clock = Clock()
+    write(tmp_path / "threat.fr.txt", "te buter\n", 1_000)
+    store = LexiconStore(tmp_path, clock=clock)
+    write(tmp_path / "threat.fr.txt", "te buter\nre:(oops\n", 2_000)
+    clock.now += 2
+    assert labels(store.current(), "je vais te buter") == {"threat": 0.9}
+    assert store.last_error is not None and "threat.fr.txt:2" in store.last_error
+    write(tmp_path / "threat.fr.txt", "te fracasser\n", 3_000)
+    clock.now += 2
+    assert labels(store.current(), "je vais te fracasser") == {"threat": 0.9}
+    assert store.last_error is None
+
+
+# --- the shipped lexicons ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Lexicon:
+    return load_lexicon(DEFAULT_LEXICON_DIR)
+
+
+def test_every_label_has_french_and_english_files() -> None:
+    names = {path.name for path in DEFAULT_LEXICON_DIR.glob("*.txt")}
+    for label in LABELS:
+        assert f"{label}.fr.txt" in names
+        assert f"{label}.en.txt" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("ajoute-moi sur snap, on sera plus tranquilles", "contact_offplatform"),
+        ("donne moi ton 06 stp", "contact_offplatform"),
+        ("🍃❄️💊 dispo, livraison sur paris", "drug_sale"),
+        ("qui a de la beuh vers la gare ?", "drug_sale"),
+        ("3g pour 30e, je livre", "drug_sale"),
+        ("les arabes sont des rats", "hate"),
+        ("sale pd", "hate"),
+        ("je sais où tu habites", "threat"),
+        ("je vais venir te crever", "threat"),
+        ("ferme ta gueule connard", "harassment"),
+        ("va te pendre", "harassment"),
+        ("envoie une photo de toi nue", "sexual_solicitation"),
+        ("t'as quel âge ? t'as déjà fait ta puberté ?", "minor_sexual_risk"),
+        ("tes parents sont là ? envoie moi une photo de toi", "minor_sexual_risk"),
+        ("échange de pics de jeunes, mp", "csam_signal"),
+        ("cp trade sur telegram", "csam_signal"),
+        ("leak de mon ex, qui veut ?", "ncii"),
+        ("je vais balancer tes nudes à tous tes contacts", "ncii"),
+        ("je double tes cryptos en 24h", "scam_spam"),
+        ("clique sur ce lien pour ta cam gratuite : cams-fictives.xyz", "scam_spam"),
+        ("viens chez moi ce soir, viens seule", "meetup_risk"),
+        ("je veux en finir", "self_harm"),
+        ("j'ai plus envie de vivre", "self_harm"),
+    ],
+)
+def test_shipped_lexicons_catch_the_manoeuvres(shipped: Lexicon, text: str, label: str) -> None:
+    assert label in labels(shipped, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je vais te tuer au prochain round",
+        "t'es mort de rire mdr",
+        "dire 'sale pd' c'est homophobe, arrête",
+        "il m'a traité de connard devant tout le monde",
+        "mon fils de 13 ans joue au foot le samedi",
+        "ma fille est en cp, elle adore sa maîtresse",
+        "les salles de shoot font débat à Paris",
+        "il s'est fait arrêter pour trafic, d'après le journal",
+        "si tu as des idées noires, appelle le 3114",
+        "je meurs de faim, on mange ?",
+        "mets le gâteau au four 30 minutes",
+        "attention aux arnaques au faux conseiller bancaire",
+        "on se retrouve au café en centre ville, ma soeur est au courant",
+        "je suis en retard, désolé",
+        "cc ça va ? t'es dispo ce soir ?",
+        "ne donne jamais ton snap à un inconnu",
+        "l'auto-palpation aide à dépister le cancer du sein",
+    ],
+)
+def test_shipped_lexicons_let_hard_negatives_pass(shipped: Lexicon, text: str) -> None:
+    assert {label: score for label, score in labels(shipped, text).items() if score >= 0.6} == {}

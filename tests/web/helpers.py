@@ -1,0 +1,47 @@
+"""What a person does in the web client, as small steps shared by the browser tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.support import ADULT
+
+
+def enter(page: Any, pseudo: str, born: dt.date = ADULT, gender: str | None = None) -> None:
+    """Fill the entry form and wait for the chat (the room list comes over the WebSocket)."""
+    page.fill("#pseudo", pseudo)
+    page.fill("#birth-date", born.isoformat())
+    if gender:
+        page.check(f"input[name=gender][value={gender}]")
+    page.check("#accept-rules")
+    page.click("#enter-form [type=submit]")
+    expect(page.locator("#chat-view")).to_be_visible()
+    expect(page.locator(".room-button").first).to_be_visible()
+
+
+def open_room(page: Any, name: str, me: str) -> None:
+    """Open a room from the list and wait until the join is done (we appear among the members)."""
+    page.locator(".room-button", has_text=name).click()
+    expect(page.locator("#chat-title")).to_have_text(name)
+    expect(page.locator("#member-list")).to_contain_text(me)
+
+
+def send(page: Any, text: str) -> None:
+    page.fill("#composer-input", text)
+    page.press("#composer-input", "Enter")
+
+
+def messages(page: Any) -> Any:
+    return page.locator("#message-list .message")
+
+
+def message_with(page: Any, text: str) -> Any:
+    return page.locator("#message-list .message-text", has_text=text)
+
+
+def member_button(page: Any, label: str) -> Any:
+    """A member's button, found by its accessible name (e.g. "Écrire à Bob en privé")."""
+    return page.get_by_role("button", name=label, exact=True)
