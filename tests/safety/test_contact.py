@@ -1,0 +1,148 @@
+"""Phone numbers, handles, invitation links, e-mails and plain links."""
+
+from __future__ import annotations
+
+import pytest
+
+from papote.safety.base import Content, Context, Signal
+from papote.safety.detectors.contact import ContactDetector, find_phone_numbers, prepare_digits
+
+DETECTOR = ContactDetector()
+
+
+def inspect(text: str) -> list[Signal]:
+    return list(DETECTOR.inspect(Content(text, Context(channel="dm"))))
+
+
+def rules(text: str) -> set[str]:
+    return {signal.rule for signal in inspect(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "06 12 34 56 78",
+        "06.12.34.56.78",
+        "0612345678",
+        "06-12-34-56-78",
+        "+33 6 12 34 56 78",
+        "0033 6 12 34 56 78",
+        "06/12/34/56/78",
+        "06_12_34_56_78",
+        "0 6 1 2 3 4 5 6 7 8",
+        "O6 12 34 56 78",
+        "o6.12.34.56.78",
+        "０６ １２ ３４ ５６ ７８",
+        "zéro six douze trente-quatre cinquante-six soixante-dix-huit",
+        "zero 6 12 34 56 78",
+    ],
+)
+def test_phone_numbers_in_every_spelling(text: str) -> None:
+    found = [s for s in inspect(f"appelle moi au {text} ce soir") if s.rule == "contact.phone"]
+    assert len(found) == 1
+    assert found[0].label == "contact_offplatform"
+    assert found[0].evidence is not None
+    assert found[0].evidence.excerpt.strip() == text
+
+
+def test_phone_number_is_normalised_to_e164() -> None:
+    assert [number for _, _, number in find_phone_numbers("06 12 34 56 78")] == ["+33612345678"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "appelle le 15, le 17 ou le 18",
+        "en Europe c'est le 112, et le 114 par SMS",
+        "le 115 pour un hébergement d'urgence",
+        "enfant en danger : 119",
+        "idées noires : 3114, jour et nuit",
+        "harcèlement en ligne : le 3018",
+        "violences conjugales : 3919",
+        "rendez-vous à 20h30 le 12 03 2026",
+        "j'ai eu 15 sur 20 et lui 12",
+    ],
+)
+def test_emergency_short_numbers_and_dates_are_not_contact(text: str) -> None:
+    assert "contact.phone" not in rules(text)
+
+
+def test_prepare_digits_keeps_offsets() -> None:
+    text = "o6/12_34.56.78"
+    assert prepare_digits(text) == "06 12 34 56 78"
+    assert len(prepare_digits(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mon snap c'est lea_fictive92",
+        "snap: lea_fictive92",
+        "ajoute moi snap lea_fictive92",
+        "insta: @julie_fictive",
+        "mon insta c'est julie.fictive",
+        "👻 lea.fictive",
+        "tg @fictif_groupe",
+        "kik: max_fictif",
+        "wtsp = max_fictif",
+    ],
+)
+def test_handles(text: str) -> None:
+    assert "contact.handle" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je suis sur snap tous les jours",
+        "snap c'est nul maintenant",
+        "j'ai vu ça sur insta hier",
+        "le filtre snap est drôle",
+        "discord est en panne",
+    ],
+)
+def test_talking_about_apps_is_not_a_handle(text: str) -> None:
+    assert "contact.handle" not in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rejoins t.me/fictif_groupe",
+        "https://t.me/+AbCdEf",
+        "discord.gg/fictif12",
+        "https://discord.com/invite/fictif12",
+        "wa.me/33612345678",
+        "chat.whatsapp.com/Fictif123",
+        "snapchat.com/add/lea_fictive92",
+        "instagram.com/julie_fictive",
+        "tiktok.com/@max_fictif",
+    ],
+)
+def test_invitation_links(text: str) -> None:
+    assert "contact.invite_link" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["écris moi : lea.fictive@exemple.fr", "lea (at) exemple (point) fr", "lea arobase exemple point com"],
+)
+def test_emails(text: str) -> None:
+    assert "contact.email" in rules(text)
+
+
+def test_discord_tag() -> None:
+    assert "contact.discord_tag" in rules("mon discord : fictif#1234")
+
+
+def test_plain_link_is_a_link_signal_not_contact() -> None:
+    signals = inspect("regarde www.exemple.com/article")
+    assert [(s.label, s.rule) for s in signals] == [("link", "contact.link")]
+
+
+def test_email_domain_is_not_reported_as_a_link() -> None:
+    assert "contact.link" not in rules("lea.fictive@exemple.fr")
+
+
+def test_ordinary_chat_gives_nothing() -> None:
+    assert inspect("salut, ça va ? on se voit demain au lycée pour le devoir de maths") == []

@@ -1,0 +1,62 @@
+"""Scripted people for the screenshot: the HTTP entry, then the WebSocket protocol, synchronously."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import uuid
+from typing import Any
+
+import httpx
+from websockets.sync.client import ClientConnection, connect
+
+from papote.transport.websocket import SESSION_COOKIE
+
+
+class Bot:
+    """Someone who enters, joins rooms and talks, without a browser."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = httpx.Client(base_url=base_url, timeout=10)
+        self.ws: ClientConnection | None = None
+        self._refs = itertools.count(1)
+
+    def enter(self, pseudo: str, born: dt.date, gender: str | None = None, departement: str | None = None) -> Bot:
+        body = {"pseudo": pseudo, "birth_date": born.isoformat(), "gender": gender, "departement": departement}
+        response = self.http.post("/api/enter", json={**body, "accept_rules": True})
+        response.raise_for_status()
+        cookie = f"{SESSION_COOKIE}={self.http.cookies[SESSION_COOKIE]}"
+        self.ws = connect("ws" + self.base_url.removeprefix("http") + "/ws", additional_headers={"Cookie": cookie})
+        hello = json.loads(self.ws.recv(timeout=10))
+        assert hello["type"] == "hello", hello
+        return self
+
+    def command(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """Send one command and wait for its answer, skipping the events that arrive meanwhile."""
+        assert self.ws is not None
+        ref = str(next(self._refs))
+        self.ws.send(json.dumps({**frame, "ref": ref}))
+        while True:
+            answer = json.loads(self.ws.recv(timeout=10))
+            if answer.get("ref") != ref:
+                continue
+            if answer["type"] == "error":
+                raise AssertionError(answer)
+            return dict(answer)
+
+    def join(self, room: str) -> Bot:
+        self.command({"type": "join", "room": room})
+        return self
+
+    def say(self, room: str, text: str) -> None:
+        self.command({"type": "send", "room": room, "id": uuid.uuid4().hex, "text": text})
+
+    def write_to(self, pseudo: str, text: str) -> None:
+        self.command({"type": "send", "to": pseudo, "id": uuid.uuid4().hex, "text": text})
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+        self.http.close()
