@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed-weight", type=float, default=2.0, help="sample weight of the seed examples")
     parser.add_argument("--char-high", type=int, default=5)
     parser.add_argument("--words", action="store_true", help="add hashed word uni/bigrams (slower, no gain)")
-    parser.add_argument("--normalizer", choices=sorted(FOLDS), default="s1_folded", help="text view to learn")
+    parser.add_argument("--normalizer", choices=sorted(FOLDS), default="s1_compact", help="text view to learn")
     parser.add_argument("--local-fold", action="store_true", help="ignore S1's normaliser even if present")
     parser.add_argument("--research", action="store_true", help="add CyberAgression (never shipped)")
     parser.add_argument("--compare-cyber", action="store_true", help="report CyberAgression test too")

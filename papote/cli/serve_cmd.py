@@ -32,6 +32,7 @@ def serve(args: argparse.Namespace) -> int:
         port=settings.port,
         access_log=False,  # access logs would hold full IP addresses
         ws="websockets-sansio",
+        ws_per_message_deflate=False,  # compression would cost CPU per recipient: frames are encoded once
         log_level="info",
         log_config=None,  # keep our handlers, which redact addresses
         proxy_headers=False,

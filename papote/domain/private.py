@@ -89,32 +89,41 @@ def _request_event(
 async def _conversation_for_sending(
     services: Services, sender: Person, recipient: Person
 ) -> tuple[Conversation, bool]:
-    now = now_ms()
+    """The conversation a message goes to, and whether that message is a request."""
     async with services.transaction() as connection:
-        if await store.either_blocked(connection, sender.id, recipient.id):
-            raise PapoteRefusal("private_refused")
-        conversation = await store.get_between(connection, sender.id, recipient.id)
-        if conversation is None:
-            return await store.open_request(connection, sender.id, recipient.id, now), True
-        if conversation.status == "accepted":
-            return conversation, False
-        if conversation.status == "pending" and conversation.requested_by == sender.id:
-            raise PapoteRefusal("private_request_pending")
-        if conversation.status == "pending":  # answering a request accepts it
-            await store.set_status(connection, conversation.id, "accepted", now)
-            accepted = Conversation(
-                conversation.id,
-                conversation.person_low,
-                conversation.person_high,
-                conversation.requested_by,
-                "accepted",
-            )
-            await _publish_accepted(services, accepted, sender, recipient)
-            return accepted, False
-        if conversation.status == "declined" and conversation.requested_by == recipient.id:
-            # the one who declined may start again: that is a new request
-            return await store.open_request(connection, sender.id, recipient.id, now), True
+        conversation, is_request, answered = await _open_for_sending(connection, sender, recipient)
+    if answered:  # published once committed
+        await _publish_accepted(services, conversation, sender, recipient)
+    return conversation, is_request
+
+
+async def _open_for_sending(
+    connection: Any, sender: Person, recipient: Person
+) -> tuple[Conversation, bool, bool]:
+    now = now_ms()
+    if await store.either_blocked(connection, sender.id, recipient.id):
         raise PapoteRefusal("private_refused")
+    conversation = await store.get_between(connection, sender.id, recipient.id)
+    if conversation is None:
+        return await store.open_request(connection, sender.id, recipient.id, now), True, False
+    if conversation.status == "accepted":
+        return conversation, False, False
+    if conversation.status == "pending" and conversation.requested_by == sender.id:
+        raise PapoteRefusal("private_request_pending")
+    if conversation.status == "pending":  # answering a request accepts it
+        await store.set_status(connection, conversation.id, "accepted", now)
+        accepted = Conversation(
+            conversation.id,
+            conversation.person_low,
+            conversation.person_high,
+            conversation.requested_by,
+            "accepted",
+        )
+        return accepted, False, True
+    if conversation.status == "declined" and conversation.requested_by == recipient.id:
+        # the one who declined may start again: that is a new request
+        return await store.open_request(connection, sender.id, recipient.id, now), True, False
+    raise PapoteRefusal("private_refused")
 
 
 async def _publish_accepted(

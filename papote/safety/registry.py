@@ -15,7 +15,7 @@ from pathlib import Path
 
 from papote.safety.base import Detector
 
-__all__ = ["REGISTRY", "DetectorOptions", "Registry"]
+__all__ = ["REGISTRY", "DetectorFactory", "DetectorOptions", "Registry", "lazy"]
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,12 @@ def dm(
     )
 
 
-def room(audience: Audience | None = "all", sender: AgeBand | None = "adult", seconds: float = 86_400) -> Context:
-    return Context(channel="room", room_audience=audience, sender_age_band=sender, sender_seconds_here=seconds)
+def room(
+    audience: Audience | None = "all", sender: AgeBand | None = "adult", seconds: float = 86_400
+) -> Context:
+    return Context(
+        channel="room", room_audience=audience, sender_age_band=sender, sender_seconds_here=seconds
+    )
 
 
 def decide(label: str, context: Context, score: float = 0.9, detector: str = "rules") -> Verdict:
@@ -48,7 +52,9 @@ def test_signal_below_threshold_allows_but_keeps_the_score() -> None:
 
 
 @pytest.mark.parametrize("label", ["csam_signal", "minor_sexual_risk"])
-@pytest.mark.parametrize("context", [room("all"), room("minors", "minor"), dm("adult", "minor"), dm("minor", "minor")])
+@pytest.mark.parametrize(
+    "context", [room("all"), room("minors", "minor"), dm("adult", "minor"), dm("minor", "minor")]
+)
 def test_child_protection_labels_block_with_top_priority_and_suspend(label: str, context: Context) -> None:
     verdict = decide(label, context)
     assert verdict.action == Action.BLOCK
@@ -99,7 +105,9 @@ def test_contact_from_a_new_arrival_is_held() -> None:
 def test_unknown_age_counts_as_minor_by_default_and_can_be_changed() -> None:
     assert decide("contact_offplatform", dm("adult", None)).action == Action.BLOCK
     relaxed = Policy(PolicyConfig(unknown_age_is_minor=False))
-    assert relaxed.decide([Signal("rules", "contact_offplatform", 0.9)], dm("adult", None)).action == Action.TIP
+    assert (
+        relaxed.decide([Signal("rules", "contact_offplatform", 0.9)], dm("adult", None)).action == Action.TIP
+    )
 
 
 @pytest.mark.parametrize(("label", "priority"), [("threat", 1), ("hate", 2), ("drug_sale", 2), ("ncii", 1)])
@@ -193,7 +201,11 @@ def test_links_are_held_only_for_new_arrivals() -> None:
 
 def test_strictest_action_wins_and_everything_is_explained() -> None:
     verdict = POLICY.decide(
-        [Signal("rules", "meetup_risk", 0.8), Signal("rules", "drug_sale", 0.9), Signal("rules", "hate", 0.3)],
+        [
+            Signal("rules", "meetup_risk", 0.8),
+            Signal("rules", "drug_sale", 0.9),
+            Signal("rules", "hate", 0.3),
+        ],
         dm("adult", "adult"),
     )
     assert verdict.action == Action.BLOCK

@@ -137,14 +137,22 @@ def test_lexicon_errors_name_the_problem(name: str, text: str, message: str) -> 
 
 @pytest.mark.parametrize(
     "text",
-    ["je vais te buter", "JE VAIS TE BUTER", "j3 v4is t3 but3r", "je vais te b u t e r", "je vais te buuuuuter"],
+    [
+        "je vais te buter",
+        "JE VAIS TE BUTER",
+        "j3 v4is t3 but3r",
+        "je vais te b u t e r",
+        "je vais te buuuuuter",
+    ],
 )
 def test_evasions_still_match(text: str) -> None:
     assert labels(lexicon("te buter\n"), text) == {"threat": 0.9}
 
 
 def test_look_alike_letters_match() -> None:
-    assert labels(lexicon("snapchat\n", "contact_offplatform.fr.txt"), "ѕnаpсhаt") == {"contact_offplatform": 0.9}
+    assert labels(lexicon("snapchat\n", "contact_offplatform.fr.txt"), "ѕnаpсhаt") == {
+        "contact_offplatform": 0.9
+    }
 
 
 def test_evidence_points_at_the_original_text() -> None:
