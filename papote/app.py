@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket
 from papote.bus.base import EventBus
 from papote.bus.local import LocalBus
 from papote.domain import retention, rooms
+from papote.domain.safety_gate import SafetyGate
 from papote.domain.services import Services
 from papote.settings import Settings
 from papote.storage.database import create_engine, migrate
@@ -33,7 +34,7 @@ async def prepare_services(settings: Settings, bus: EventBus | None = None) -> S
     engine = create_engine(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
     await migrate(engine)
     bus = bus or LocalBus()
-    services = Services(settings, engine, bus, MessageLog(engine, bus))
+    services = Services(settings, engine, bus, MessageLog(engine, bus), SafetyGate(settings))
     await rooms.ensure_default_rooms(services)
     return services
 

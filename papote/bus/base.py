@@ -24,6 +24,7 @@ class Event:
     unsubscribe: str = ""
     hide_sender: int = 0  # the recipient blocked this person: hide their room messages
     unhide_sender: int = 0
+    close_code: int = 0  # close this person's connections (a suspension) with this WebSocket code
 
 
 Deliver = Callable[[Event], None]

@@ -28,13 +28,19 @@ def message_fields(message: StoredMessage, sender: Person) -> dict[str, Any]:
     }
 
 
-def room_message_event(message: StoredMessage, sender: Person, room_id: str) -> Event:
-    frame = encode({"type": "message", "room": room_id, **message_fields(message, sender)})
+def room_message_event(
+    message: StoredMessage, sender: Person, room_id: str, extra: dict[str, Any] | None = None
+) -> Event:
+    frame = encode({"type": "message", "room": room_id, **message_fields(message, sender), **(extra or {})})
     return Event(f"room:{room_id}", frame, message.channel, message.seq, sender.id)
 
 
 def private_message_events(
-    message: StoredMessage, sender: Person, recipient: Person, conversation_id: int
+    message: StoredMessage,
+    sender: Person,
+    recipient: Person,
+    conversation_id: int,
+    extra: dict[str, Any] | None = None,
 ) -> list[Event]:
     frame = encode(
         {
@@ -42,6 +48,7 @@ def private_message_events(
             "conversation": conversation_id,
             "recipient": recipient.pseudo,
             **message_fields(message, sender),
+            **(extra or {}),
         }
     )
     return [
@@ -61,6 +68,8 @@ def history_item(row: dict[str, Any], room_id: str | None = None) -> dict[str, A
         "text": row["text"],
         "ts": row["created_ms"],
     }
+    if "blur" in row.get("flags", ""):
+        item["blurred"] = True
     if room_id is not None:
         item["room"] = room_id
     return item

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
+from collections.abc import Awaitable
+from dataclasses import dataclass
 import unicodedata
 from typing import Any
 
+from papote.bus.base import Event
+from papote.domain import verdicts
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import encode, history_item, room_message_event
 from papote.domain.model import Conversation, Person, StoredMessage, room_channel
+from papote.domain.safety_gate import Screening
 from papote.domain.services import Services
+from papote.domain.verdicts import minor_involved
 from papote.storage import conversations as conversation_store
 from papote.storage import history as history_store
 from papote.storage import rooms as room_store
@@ -45,16 +50,61 @@ def check_client_id(client_id: object) -> str:
     return client_id
 
 
-def send_to_room(
-    services: Services, sender: Person, room_id: str, client_id: object, text: object
-) -> asyncio.Future[StoredMessage]:
-    """Queue a room message (the caller checked membership). The future resolves once it is stored.
+@dataclass(frozen=True)
+class Sent:
+    """A stored message and, when the safety pipeline did not simply let it through, what the sender is told."""
 
-    Synchronous up to the queue on purpose: messages are ordered as they arrive.
+    message: StoredMessage
+    notice: dict[str, Any] | None = None
+
+
+def send_to_room(
+    services: Services, sender: Person, room_id: str, audience: str | None, client_id: object, text: object
+) -> Awaitable[Sent]:
+    """Check and queue a room message (the caller checked membership); await it to learn the outcome.
+
+    Everything up to the queue is synchronous on purpose: messages keep their arrival order.
     """
     kind, cleaned = check_text(text, services.settings.max_message_chars)
-    message = NewMessage(room_channel(room_id), sender.id, check_client_id(client_id), kind, cleaned)
-    return services.log.enqueue(message, lambda stored: [room_message_event(stored, sender, room_id)])
+    client_id = check_client_id(client_id)
+    channel = room_channel(room_id)
+    gate = services.gate
+    gate.check_may_send(sender, cleaned, room=room_id)
+    screening = gate.screen(cleaned, gate.room_context(sender, audience, channel))
+    minor = minor_involved(sender, audience=audience)
+    if screening.blocked:
+        return verdicts.refuse_blocked(
+            services, sender, channel=channel, client_id=client_id, text=cleaned, screening=screening, minor=minor
+        )
+    gate.remember(channel, sender.id, cleaned)
+    message = NewMessage(
+        channel, sender.id, client_id, kind, cleaned, screening.hidden, screening.flags, ",".join(screening.verdict.labels)
+    )
+
+    def events_for(stored: StoredMessage) -> list[Event]:
+        return [] if screening.hidden else [room_message_event(stored, sender, room_id, screening.extra)]
+
+    pending = services.log.enqueue(message, events_for)
+    return finish(services, sender, pending, screening, channel, client_id, cleaned, minor)
+
+
+async def finish(
+    services: Services,
+    sender: Person,
+    pending: Awaitable[StoredMessage],
+    screening: Screening,
+    channel: str,
+    client_id: str,
+    text: str,
+    minor: bool,
+) -> Sent:
+    stored = await pending
+    if screening.needs_record and not stored.duplicate:
+        await verdicts.carry_out(
+            services, sender, channel=channel, client_id=client_id, text=text, screening=screening,
+            message_id=stored.id, minor=minor,
+        )
+    return Sent(stored, screening.notice())
 
 
 async def replay(services: Services, person: Person, positions: dict[str, int]) -> list[tuple[str, int, str]]:
@@ -103,4 +153,4 @@ def may_read(conversation: Conversation, person_id: int) -> bool:
     """Both sides read an accepted (or blocked) conversation; a pending request only its author."""
     if person_id not in (conversation.person_low, conversation.person_high):
         return False
-    return conversation.status in ("accepted", "blocked") or conversation.requested_by == person_id
+    return conversation.status in ("accepted", "blocked", "frozen") or conversation.requested_by == person_id

@@ -120,6 +120,7 @@ class StoredMessage:
     text: str
     created_ms: int
     duplicate: bool = False
+    flags: str = ""  # "held", "blur" or "tip" when the safety pipeline said so
 
 
 def room_channel(room_id: str) -> str:

@@ -21,7 +21,9 @@ from papote.domain.errors import PapoteRefusal
 from papote.domain.model import GENDERS, Person, age_band_for, now_ms
 from papote.domain.pseudonyms import pseudonym_key, validate_pseudonym
 from papote.domain.services import Services
+from papote.safety.pseudonyms import check_pseudonym
 from papote.storage import people as store
+from papote.storage import safety as safety_store
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 DEPARTEMENT_PATTERN = re.compile(r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$")
@@ -72,6 +74,9 @@ async def enter(
     born = parse_birth_date(birth_date)
     band = age_band_for(born)
     pseudo = validate_pseudonym(pseudo)
+    check = check_pseudonym(pseudo)
+    if not check.ok:
+        raise PapoteRefusal(check.code or "pseudo_offensive", check.fr, check.en)
     gender, departement = check_profile(gender, departement)
     key = pseudonym_key(pseudo)
     now = now_ms()
@@ -96,10 +101,17 @@ async def enter(
 
 
 async def authenticate(services: Services, token: str | None) -> Person | None:
+    """The person of a live session; a suspended person is refused with `account_suspended`."""
     if not token:
         return None
     async with services.transaction() as connection:
-        return await store.session_person(connection, token_hash(token), now_ms())
+        person = await store.session_person(connection, token_hash(token), now_ms())
+        if person is None:
+            return None
+        suspended_until = (await safety_store.restrictions(connection, person.id)).get("suspended_until_ms")
+    if suspended_until and suspended_until > now_ms():
+        raise PapoteRefusal("account_suspended")
+    return person
 
 
 async def touch(services: Services, token: str, person: Person) -> None:

@@ -6,13 +6,13 @@ preview, then accepts, declines or blocks. Messages flow only once accepted.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from papote.bus.base import Event
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import history_item, notice, private_message_events
-from papote.domain.messages import check_client_id, check_text, may_read
+from papote.domain import verdicts
+from papote.domain.messages import Sent, check_client_id, check_text, finish, may_read
 from papote.domain.model import (
     Conversation,
     Person,
@@ -22,7 +22,11 @@ from papote.domain.model import (
     private_contact_allowed,
 )
 from papote.domain.pseudonyms import pseudonym_key
+from papote.domain.safety_gate import CONVERSATION_CASE_PRIORITY, Screening
 from papote.domain.services import Services
+from papote.domain.verdicts import minor_involved
+from papote.safety.conversation import ConversationAssessment
+from papote.storage import safety as safety_store
 from papote.storage import conversations as store
 from papote.storage import history as history_store
 from papote.storage import people as people_store
@@ -48,24 +52,117 @@ def check_pair(sender: Person, recipient: Person) -> None:
         raise PapoteRefusal("private_age_mismatch")
 
 
-async def send_private(
-    services: Services, sender: Person, pseudo: object, client_id: object, text: object
-) -> asyncio.Future[StoredMessage]:
-    """Queue a private message, opening a request when the two have not talked yet."""
+async def send_private(services: Services, sender: Person, pseudo: object, client_id: object, text: object) -> Sent:
+    """Check, screen and store a private message, opening a request when the two have not talked yet."""
     kind, cleaned = check_text(text, services.settings.max_message_chars)
     client_id = check_client_id(client_id)
     recipient = await find_person(services, pseudo)
     check_pair(sender, recipient)
+    gate = services.gate
+    existing = await _check_may_write(services, sender, recipient)
+    gate.check_may_send(sender, cleaned)
+    if existing is None:
+        gate.check_private_request(sender)
+    accepted = existing is not None and existing.status == "accepted"
+    channel = existing.channel if existing else "d:new"
+    screening = gate.screen(cleaned, gate.private_context(sender, recipient, accepted, channel))
+    minor = minor_involved(sender, recipient)
+    if screening.blocked:
+        await verdicts.refuse_blocked(
+            services, sender, channel=channel, client_id=client_id, text=cleaned, screening=screening, minor=minor
+        )
     conversation, is_request = await _conversation_for_sending(services, sender, recipient)
-    message = NewMessage(conversation.channel, sender.id, client_id, kind, cleaned)
+    assessment = await _assess(services, conversation, sender, recipient, cleaned)
+    if assessment is not None:
+        screening = screening_for_frozen(screening)
+    gate.remember(conversation.channel, sender.id, cleaned)
+    message = NewMessage(
+        conversation.channel, sender.id, client_id, kind, cleaned, screening.hidden, screening.flags,
+        ",".join(screening.verdict.labels),
+    )
 
     def events_for(stored: StoredMessage) -> list[Event]:
-        if not is_request:
-            return private_message_events(stored, sender, recipient, conversation.id)
-        own_copy = private_message_events(stored, sender, recipient, conversation.id)[0]
-        return [own_copy, _request_event(stored, sender, recipient, conversation)]
+        own, theirs = private_message_events(stored, sender, recipient, conversation.id, screening.extra)
+        if screening.hidden:
+            return [own]
+        return [own, _request_event(stored, sender, recipient, conversation) if is_request else theirs]
 
-    return services.log.enqueue(message, events_for)
+    pending = services.log.enqueue(message, events_for)
+    sent = await finish(services, sender, pending, screening, conversation.channel, client_id, cleaned, minor)
+    if assessment is not None:
+        await _freeze(services, conversation, sender, recipient, assessment, sent.message.id)
+    return sent
+
+
+async def _check_may_write(services: Services, sender: Person, recipient: Person) -> Conversation | None:
+    """Refuse early (nothing written) what `_open_for_sending` would refuse; return the conversation."""
+    async with services.transaction() as connection:
+        if (await safety_store.restrictions(connection, sender.id)).get("private_restricted"):
+            raise PapoteRefusal("private_restricted")
+        if await store.either_blocked(connection, sender.id, recipient.id):
+            raise PapoteRefusal("private_refused")
+        conversation = await store.get_between(connection, sender.id, recipient.id)
+    if conversation is None:
+        return None
+    if conversation.status == "frozen":
+        raise PapoteRefusal("conversation_frozen")
+    if conversation.status == "pending" and conversation.requested_by == sender.id:
+        raise PapoteRefusal("private_request_pending")
+    if conversation.status in ("declined", "blocked") and conversation.requested_by != recipient.id:
+        raise PapoteRefusal("private_refused")
+    return conversation
+
+
+async def _assess(
+    services: Services, conversation: Conversation, sender: Person, recipient: Person, text: str
+) -> ConversationAssessment | None:
+    """The conversation-risk assessment, when this message makes the conversation flagged."""
+    bands = {sender.id: sender.age_band, recipient.id: recipient.age_band}
+    scorer, fresh = services.gate.conversation_risk(conversation.id, bands)
+    if fresh:  # this node has not seen the conversation yet: replay what was said, in order
+        async with services.transaction() as connection:
+            rows = await history_store.read(connection, conversation.channel, limit=50, include_hidden=True)
+        for row in rows:
+            services.gate.observe(scorer, row["sender_id"], row["text"])
+    assessment = services.gate.observe(scorer, sender.id, text)
+    return assessment if assessment.flagged else None
+
+
+def screening_for_frozen(screening: Screening) -> Screening:
+    """The message that made a conversation flagged is held for the moderators, not delivered."""
+    return Screening(screening.verdict, hidden=True, flags="held", extra={})
+
+
+async def _freeze(
+    services: Services,
+    conversation: Conversation,
+    sender: Person,
+    recipient: Person,
+    assessment: ConversationAssessment,
+    message_id: int,
+) -> None:
+    label = assessment.labels[0] if assessment.labels else "grooming"
+    now = now_ms()
+    async with services.transaction() as connection:
+        await store.set_status(connection, conversation.id, "frozen", now)
+        await safety_store.open_case(
+            connection, priority=CONVERSATION_CASE_PRIORITY.get(label, 1), category=label, subject_id=sender.id,
+            minor_involved=minor_involved(sender, recipient), channel=conversation.channel, safety_event_id=None,
+            summary=f"conversation flagged: {', '.join(assessment.labels)}; steps: {', '.join(assessment.steps)}; "
+            f"message {message_id}", now_ms=now,
+        )
+    frame = {
+        "type": "conversation_frozen",
+        "conversation": conversation.id,
+        "channel": conversation.channel,
+        "message": {
+            "fr": "Cette conversation est suspendue et transmise à la modération. Si quelqu'un te met mal à "
+            "l'aise, parles-en : le 3018 est gratuit, anonyme et confidentiel.",
+            "en": "This conversation is paused and sent to the moderators. If someone makes you uneasy, "
+            "talk about it: in France, 3018 is free, anonymous and confidential.",
+        },
+    }
+    await services.bus.publish([notice(person_topic(pid), frame) for pid in (sender.id, recipient.id)])
 
 
 def _request_event(
@@ -106,6 +203,8 @@ async def _open_for_sending(
     conversation = await store.get_between(connection, sender.id, recipient.id)
     if conversation is None:
         return await store.open_request(connection, sender.id, recipient.id, now), True, False
+    if conversation.status == "frozen":
+        raise PapoteRefusal("conversation_frozen")
     if conversation.status == "accepted":
         return conversation, False, False
     if conversation.status == "pending" and conversation.requested_by == sender.id:

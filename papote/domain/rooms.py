@@ -231,3 +231,9 @@ async def pending_invitations(services: Services, person: Person) -> list[dict[s
 async def my_rooms(services: Services, person: Person) -> list[str]:
     async with services.transaction() as connection:
         return await store.rooms_of(connection, person.id)
+
+
+async def audiences(services: Services, room_ids: list[str]) -> dict[str, str]:
+    async with services.transaction() as connection:
+        found = [await store.get_room(connection, room_id) for room_id in room_ids]
+    return {room.id: room.audience for room in found if room is not None}

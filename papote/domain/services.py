@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from papote.bus.base import EventBus
+from papote.domain.safety_gate import SafetyGate
 from papote.settings import Settings
 from papote.storage.message_log import MessageLog
 
@@ -21,6 +22,7 @@ class Services:
     engine: AsyncEngine
     bus: EventBus
     log: MessageLog
+    gate: SafetyGate
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:

@@ -79,8 +79,9 @@ _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"})
 class Form(NamedTuple):
     """One view of the message and, per character, the original span it came from.
 
-    `starts`/`ends` are None when the view lines up character for character
-    with the original text (the common case, kept cheap).
+    `starts` is None when the view lines up character for character with the
+    original text (the common case, kept cheap); `ends` is None when every
+    character comes from exactly one original character (end = start + 1).
     """
 
     name: str
@@ -95,8 +96,10 @@ class Form(NamedTuple):
             return (0, 0)
         start = min(max(start, 0), size - 1)
         end = min(max(end, start + 1), size)
-        if self.starts is None or self.ends is None:
+        if self.starts is None:
             return (start, end)
+        if self.ends is None:
+            return (self.starts[start], self.starts[end - 1] + 1)
         return (self.starts[start], self.ends[end - 1])
 
     def origin(self, index: int) -> tuple[int, int]:
@@ -105,11 +108,15 @@ class Form(NamedTuple):
 
     def keep(self, name: str, kept: list[int]) -> Form:
         """A new view made of the characters of this one at the `kept` indices."""
-        text = "".join(self.text[i] for i in kept)
-        if self.starts is None or self.ends is None:
-            return Form(name, text, tuple(kept), tuple(i + 1 for i in kept))
-        starts, ends = self.starts, self.ends
-        return Form(name, text, tuple(starts[i] for i in kept), tuple(ends[i] for i in kept))
+        source = self.text
+        text = "".join([source[i] for i in kept])
+        if self.starts is None:
+            return Form(name, text, tuple(kept))
+        starts = self.starts
+        if self.ends is None:
+            return Form(name, text, tuple([starts[i] for i in kept]))
+        ends = self.ends
+        return Form(name, text, tuple([starts[i] for i in kept]), tuple([ends[i] for i in kept]))
 
     def renamed(self, name: str) -> Form:
         return Form(name, self.text, self.starts, self.ends)
@@ -334,7 +341,7 @@ def _collapse(compact: Form) -> Form:
     kept.extend(range(cursor, len(text)))
     form = compact.keep("collapsed", kept)
     # Each kept letter stands for the whole run of repeats after it.
-    ends = list(form.ends or ())
+    ends = [form.origin(position)[1] for position in range(len(kept))]
     for position, index in enumerate(kept):
         following = kept[position + 1] if position + 1 < len(kept) else len(text)
         if following > index + 1:
@@ -575,8 +582,13 @@ def fold_key(text: str) -> tuple[str, ...]:
     norm = normalize(text)
     keys: list[str] = []
     spaced = _APOSTROPHE_HYPHEN_RE.sub(" ", norm.folded)
-    for key in (norm.folded, norm.compact, norm.collapsed, _DOUBLE_RE.sub(r"\1", norm.compact), spaced):
-        key = " ".join(key.split())
+    deduped = _DOUBLE_RE.sub(r"\1", norm.compact)
+    candidates = [norm.folded, norm.compact, norm.collapsed, spaced]
+    # A de-doubled key that short ("gg" -> "g") would fire everywhere.
+    if len(deduped) >= 4:
+        candidates.append(deduped)
+    for candidate in candidates:
+        key = " ".join(candidate.split())
         if key and key not in keys:
             keys.append(key)
     return tuple(keys)

@@ -18,6 +18,7 @@ _COLUMNS = (
     messages.c.kind,
     messages.c.text,
     messages.c.created_ms,
+    messages.c.flags,
     people.c.pseudo,
     people.c.age_band,
 )
@@ -31,6 +32,7 @@ async def read(
     before_seq: int | None = None,
     limit: int = 50,
     hide_senders: Collection[int] = (),
+    include_hidden: bool = False,
 ) -> list[dict[str, Any]]:
     """Messages in ascending seq.
 
@@ -39,8 +41,10 @@ async def read(
     query = (
         select(*_COLUMNS)
         .select_from(messages.join(people, people.c.id == messages.c.sender_id))
-        .where(messages.c.channel == channel, messages.c.hidden.is_(False))
+        .where(messages.c.channel == channel)
     )
+    if not include_hidden:  # held or removed messages are for moderators only
+        query = query.where(messages.c.hidden.is_(False))
     if hide_senders:
         query = query.where(messages.c.sender_id.not_in(list(hide_senders)))
     if after_seq is not None:

@@ -33,6 +33,9 @@ class NewMessage:
     client_id: str
     kind: str
     text: str
+    hidden: bool = False  # held for review: stored, not delivered
+    flags: str = ""
+    labels: str = ""
 
 
 EventsFor = Callable[[StoredMessage], Sequence[Event]]
@@ -200,6 +203,7 @@ async def _insert_fresh(
             kind=row["kind"],
             text=row["text"],
             created_ms=created,
+            flags=row["flags"],
         )
 
 
@@ -215,4 +219,5 @@ def _row_to_message(row: object, duplicate: bool = False) -> StoredMessage:
         text=r["text"],
         created_ms=r["created_ms"],
         duplicate=duplicate,
+        flags=r["flags"],
     )

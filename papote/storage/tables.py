@@ -55,6 +55,10 @@ people = Table(
     Column("account_id", Integer, ForeignKey("accounts.id"), unique=True),
     Column("created_ms", BigInteger, nullable=False),
     Column("last_seen_ms", BigInteger, nullable=False),
+    # Restrictions carried out by the safety pipeline and, later, by moderators.
+    Column("muted_until_ms", BigInteger),
+    Column("suspended_until_ms", BigInteger),
+    Column("private_restricted", Boolean, nullable=False, server_default=false()),
 )
 
 # Who holds a pseudonym right now. A guest's claim ends with its session; an account's never does.
@@ -149,8 +153,46 @@ messages = Table(
     Column("kind", String(10), nullable=False),  # text | action
     Column("text", Text, nullable=False),
     Column("created_ms", BigInteger, nullable=False),
-    Column("hidden", Boolean, nullable=False, server_default=false()),
+    Column("hidden", Boolean, nullable=False, server_default=false()),  # held for review or removed
+    Column("flags", String(20), nullable=False, server_default=""),  # "blur", "tip", "held"
+    Column("labels", String(200), nullable=False, server_default=""),  # safety labels, comma-separated
     UniqueConstraint("channel", "seq", name="uq_messages_channel_seq"),
     UniqueConstraint("sender_id", "client_id", name="uq_messages_sender_client"),
     Index("ix_messages_created_ms", "created_ms"),
+)
+
+
+# What the safety pipeline stopped or flagged, kept as evidence (never delivered when blocked).
+safety_events = Table(
+    "safety_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("channel", String(48), nullable=False),
+    Column("client_id", String(64), nullable=False),
+    Column("message_id", Integer),  # set when the message was stored (held, blurred, tip)
+    Column("action", String(10), nullable=False),
+    Column("labels", String(200), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: scores, evidence spans, context
+    Column("text", Text, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    UniqueConstraint("person_id", "client_id", name="uq_safety_events_person_client"),
+)
+
+# A case for moderators: opened by the safety pipeline now, by reports later.
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("status", String(12), nullable=False),  # open | claimed | closed
+    Column("priority", Integer, nullable=False),  # 0 is the highest
+    Column("category", String(40), nullable=False),  # a safety label, "grooming", "other"...
+    Column("source", String(20), nullable=False),  # automated | report | trusted_flagger
+    Column("subject_id", Integer, ForeignKey("people.id")),
+    Column("minor_involved", Boolean, nullable=False, server_default=false()),
+    Column("channel", String(48)),
+    Column("safety_event_id", Integer, ForeignKey("safety_events.id")),
+    Column("summary", Text, nullable=False, server_default=""),
+    Column("created_ms", BigInteger, nullable=False),
+    Index("ix_cases_status_priority", "status", "priority"),
 )

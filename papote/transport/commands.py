@@ -43,6 +43,7 @@ async def join(connection: Connection, frame: dict[str, Any]) -> None:
             connection.hub.unsubscribe(connection, topic)
         connection.stop_buffering({})
         raise
+    connection.audiences[room_id] = result["room"]["audience"]
     connection.reply(frame.get("ref"), result)
     seen = max([result["last_seq"], *(m["seq"] for m in result["history"])])
     connection.stop_buffering({room_channel(room_id): seen})
@@ -70,8 +71,9 @@ async def send(connection: Connection, frame: dict[str, Any]) -> None:
     if isinstance(room_id, str) and room_id:
         if f"room:{room_id}" not in connection.topics:
             raise PapoteRefusal("not_room_member")
+        audience = connection.audiences.get(room_id)  # unknown (joined from another tab): strictest rules
         pending = messages.send_to_room(
-            connection.services, connection.person, room_id, frame.get("id"), frame.get("text")
+            connection.services, connection.person, room_id, audience, frame.get("id"), frame.get("text")
         )
         connection.spawn(connection.acknowledge(ref, pending))
     elif isinstance(to, str) and to:
@@ -81,15 +83,9 @@ async def send(connection: Connection, frame: dict[str, Any]) -> None:
 
 
 async def _send_private(connection: Connection, ref: object, to: str, frame: dict[str, Any]) -> None:
-    async with connection.private_order:
-        try:
-            pending = await private.send_private(
-                connection.services, connection.person, to, frame.get("id"), frame.get("text")
-            )
-        except PapoteRefusal as refusal:
-            connection.outbox.push_frame(protocol.error(ref, refusal))
-            return
-    await connection.acknowledge(ref, pending)
+    async with connection.private_order:  # one at a time, in arrival order
+        pending = private.send_private(connection.services, connection.person, to, frame.get("id"), frame.get("text"))
+        await connection.acknowledge(ref, pending)
 
 
 @command("history")

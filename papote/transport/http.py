@@ -19,6 +19,7 @@ STATUS_BY_CODE = {
     "not_authenticated": 401,
     "login_failed": 401,
     "registration_required": 403,
+    "account_suspended": 403,
     "pseudo_taken": 409,
     "email_taken": 409,
     "already_registered": 409,

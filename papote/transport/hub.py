@@ -18,13 +18,14 @@ from papote.bus.base import Event, EventBus
 class Outbox:
     """What a connection still has to write. Bounded: a reader that falls too far behind is cut off."""
 
-    __slots__ = ("_limit", "_waiter", "frames", "hidden", "overflowed", "replay_buffer")
+    __slots__ = ("_limit", "_waiter", "close_code", "frames", "hidden", "overflowed", "replay_buffer")
 
     def __init__(self, limit: int = 5000) -> None:
         self.frames: list[str] = []
         self.hidden: set[int] = set()
         self.replay_buffer: list[Event] | None = None
         self.overflowed = False
+        self.close_code = 0
         self._limit = limit
         self._waiter: asyncio.Future[None] | None = None
 
@@ -74,7 +75,7 @@ class Hub:
         await self._bus.start(self.deliver)
 
     def deliver(self, event: Event) -> None:
-        if event.subscribe or event.unsubscribe or event.hide_sender or event.unhide_sender:
+        if event.subscribe or event.unsubscribe or event.hide_sender or event.unhide_sender or event.close_code:
             self._apply_control(event)
         subscribers = self._by_topic.get(event.topic)
         if not subscribers:
@@ -93,6 +94,8 @@ class Hub:
                 subscriber.outbox.hidden.add(event.hide_sender)
             if event.unhide_sender:
                 subscriber.outbox.hidden.discard(event.unhide_sender)
+            if event.close_code:  # the event's own frame is delivered below, then the writer closes
+                subscriber.outbox.close_code = event.close_code
 
     def subscribe(self, subscriber: Subscriber, topic: str) -> None:
         if topic in subscriber.topics:

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from papote.bus.base import Event
 from papote.domain import people, private, rooms
 from papote.domain.errors import PapoteRefusal
+from papote.domain.messages import Sent
 from papote.domain.model import Person, StoredMessage, person_topic
 from papote.domain.services import Services
 from papote.transport import protocol
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "papote_session"
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_SUSPENDED = 4403
 CLOSE_TOO_SLOW = 4408
 CLOSE_IDLE = 4000
 HISTORY_MAX = 500
@@ -56,7 +58,13 @@ async def serve(websocket: WebSocket, services: Services, hub: Hub) -> None:
         await websocket.close(CLOSE_FORBIDDEN_ORIGIN)  # before accepting: the handshake fails with 403
         return
     token = websocket.cookies.get(SESSION_COOKIE)
-    person = await people.authenticate(services, token)
+    try:
+        person = await people.authenticate(services, token)
+    except PapoteRefusal as refusal:  # suspended
+        await websocket.accept()
+        await websocket.send_text(protocol.error(None, refusal))
+        await websocket.close(CLOSE_SUSPENDED)
+        return
     await websocket.accept()
     if person is None or token is None:
         # accepted first, so that a client can tell "session over" from a network failure
@@ -76,6 +84,7 @@ class Connection:
         self.person_id = person.id
         self.outbox = Outbox()
         self.topics: set[str] = set()
+        self.audiences: dict[str, str] = {}  # room id -> audience, for the safety context
         self.private_order = asyncio.Lock()  # private sends are checked one at a time, in arrival order
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -95,7 +104,9 @@ class Connection:
     async def _subscribe_initial(self) -> None:
         self.outbox.hidden = await private.blocked_people(self.services, self.person)
         self.hub.subscribe(self, person_topic(self.person.id))
-        for room_id in await rooms.my_rooms(self.services, self.person):
+        room_ids = await rooms.my_rooms(self.services, self.person)
+        self.audiences = await rooms.audiences(self.services, room_ids)
+        for room_id in room_ids:
             self.hub.subscribe(self, f"room:{room_id}")
         hello = {
             "type": "hello",
@@ -150,6 +161,9 @@ class Connection:
             if self.outbox.overflowed:
                 await self._close(CLOSE_TOO_SLOW)
                 return
+            if self.outbox.close_code:
+                await self._close(self.outbox.close_code)
+                return
 
     async def _heartbeat(self) -> None:
         ping = protocol.encode({"type": "ping"})
@@ -184,9 +198,9 @@ class Connection:
                 continue
             self.outbox.push(event)
 
-    async def acknowledge(self, ref: object, pending: Awaitable[StoredMessage]) -> None:
+    async def acknowledge(self, ref: object, pending: Awaitable[Sent]) -> None:
         try:
-            stored = await pending
+            sent = await pending
         except PapoteRefusal as refusal:
             self.outbox.push_frame(protocol.error(ref, refusal))
             return
@@ -194,10 +208,10 @@ class Connection:
             log.exception("storing a message failed")
             self.outbox.push_frame(protocol.error(ref, PapoteRefusal("internal_error")))
             return
-        self.outbox.push_frame(protocol.encode(ack_frame(ref, stored)))
+        self.outbox.push_frame(protocol.encode(ack_frame(ref, sent.message, sent.notice)))
 
 
-def ack_frame(ref: object, stored: StoredMessage) -> dict[str, Any]:
+def ack_frame(ref: object, stored: StoredMessage, notice: dict[str, Any] | None = None) -> dict[str, Any]:
     frame: dict[str, Any] = {
         "type": "ack",
         "ref": ref,
@@ -207,6 +221,10 @@ def ack_frame(ref: object, stored: StoredMessage) -> dict[str, Any]:
         "seq": stored.seq,
         "duplicate": stored.duplicate,
     }
+    if stored.flags:
+        frame["flags"] = stored.flags
+    if notice is not None:
+        frame["safety"] = notice
     kind, _, key = stored.channel.partition(":")
     if kind == "r":
         frame["room"] = key

@@ -16,13 +16,13 @@ from papote.storage.tables import messages
 
 
 async def test_purge_removes_expired_messages_and_guests(tmp_path: Path) -> None:
-    services = await prepare_services(Settings(data_dir=tmp_path, retention_days=30))
+    services = await prepare_services(Settings(data_dir=tmp_path, retention_days=30, new_arrival_seconds=0))
     services.log.start()
     try:
         entry = await people.enter(services, "Vieux_Message", dt.date(1990, 1, 1), accept_rules=True)
         await rooms.join(services, entry.person, "accueil")
-        old = await send_to_room(services, entry.person, "accueil", "old1", "ancien")
-        recent = await send_to_room(services, entry.person, "accueil", "new1", "récent")
+        old = (await send_to_room(services, entry.person, "accueil", "all", "old1", "ancien")).message
+        recent = (await send_to_room(services, entry.person, "accueil", "all", "new1", "récent")).message
         async with services.transaction() as connection:
             forty_days_ago = now_ms() - 40 * 86_400_000
             await connection.execute(

@@ -11,6 +11,7 @@ import pytest
 
 from papote.cli import safety_cmd
 from papote.safety import evaluation
+from papote.safety.base import AgeBand
 from papote.safety.commands import classify_conversation_lines, classify_lines, context_from
 from papote.safety.pipeline import TextPipeline
 
@@ -31,7 +32,8 @@ def test_classify_lines(pipeline: TextPipeline) -> None:
         line(id="b", text="salut, bonne soirée à tous", channel="room", sender_age_band="adult",
              recipient_age_band=None),
         "",
-        line(id="c", text="je veux en finir", channel="room", sender_age_band="minor", room_audience="minors"),
+        line(id="c", text="je veux en finir", channel="room", sender_age_band="minor",
+             room_audience="minors"),
     ]  # fmt: skip
     out = [json.loads(result) for result in classify_lines(lines, pipeline)]
     assert [row["id"] for row in out] == ["a", "b", "c"]
@@ -73,11 +75,9 @@ class Assessment:
 class Recorder:
     """A fake conversation scorer that flags on the word "alerte" and records what it saw."""
 
-    seen: list[tuple[str, str]] = []
-
-    def __init__(self, participants: dict[str, str]) -> None:
+    def __init__(self, participants: dict[str, AgeBand]) -> None:
         self.participants = participants
-        self.seen = []
+        self.seen: list[tuple[str, str]] = []
         Recorder.last = self
 
     def observe(self, sender: str, text: str) -> Assessment:

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import json
 import uuid
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -22,13 +23,22 @@ class Bot:
         self.http = httpx.Client(base_url=base_url, timeout=10)
         self.ws: ClientConnection | None = None
         self._refs = itertools.count(1)
+        self._open = ExitStack()  # websockets wants its connection used as a context manager
 
-    def enter(self, pseudo: str, born: dt.date, gender: str | None = None, departement: str | None = None) -> Bot:
-        body = {"pseudo": pseudo, "birth_date": born.isoformat(), "gender": gender, "departement": departement}
+    def enter(
+        self, pseudo: str, born: dt.date, gender: str | None = None, departement: str | None = None
+    ) -> Bot:
+        body = {
+            "pseudo": pseudo,
+            "birth_date": born.isoformat(),
+            "gender": gender,
+            "departement": departement,
+        }
         response = self.http.post("/api/enter", json={**body, "accept_rules": True})
         response.raise_for_status()
         cookie = f"{SESSION_COOKIE}={self.http.cookies[SESSION_COOKIE]}"
-        self.ws = connect("ws" + self.base_url.removeprefix("http") + "/ws", additional_headers={"Cookie": cookie})
+        url = "ws" + self.base_url.removeprefix("http") + "/ws"
+        self.ws = self._open.enter_context(connect(url, additional_headers={"Cookie": cookie}))
         hello = json.loads(self.ws.recv(timeout=10))
         assert hello["type"] == "hello", hello
         return self
@@ -57,6 +67,5 @@ class Bot:
         self.command({"type": "send", "to": pseudo, "id": uuid.uuid4().hex, "text": text})
 
     def close(self) -> None:
-        if self.ws is not None:
-            self.ws.close()
+        self._open.close()
         self.http.close()

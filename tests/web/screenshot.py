@@ -40,7 +40,10 @@ PEOPLE = {
     "Sofiane": (31, "homme", "31"),
 }
 CONVERSATION = [
-    ("Camille", "Vous écoutez quoi en ce moment ? Moi je suis en boucle sur de la chanson française des années 80."),
+    (
+        "Camille",
+        "Vous écoutez quoi en ce moment ? Moi je suis en boucle sur de la chanson française des années 80.",
+    ),
     ("Yanis", "Beaucoup de jazz manouche, depuis que mon grand-père m'a fait écouter Django Reinhardt 🎸"),
     ("Inès", "Moi c'est la K-pop, et je commence la guitare au collège !"),
     ("Léa", "Trop bien Inès ! Pour bosser je mets de l'électro calme, sinon je décroche."),
@@ -53,7 +56,10 @@ CONVERSATION = [
 
 
 def take_screenshot(browser: Any, server_url: str, output: Path) -> Path:
-    bots = {name: Bot(server_url).enter(name, born(age), gender, dept) for name, (age, gender, dept) in PEOPLE.items()}
+    bots = {
+        name: Bot(server_url).enter(name, born(age), gender, dept)
+        for name, (age, gender, dept) in PEOPLE.items()
+    }
     context = browser.new_context(viewport=SIZE, locale="fr-FR", base_url=server_url, device_scale_factor=1)
     try:
         page = context.new_page()
@@ -67,7 +73,9 @@ def take_screenshot(browser: Any, server_url: str, output: Path) -> Path:
         bots["Nadia"].join("accueil")
         bots["Nadia"].say("accueil", "Bienvenue aux nouveaux !")
         bots["Nadia"].say("accueil", "Quelqu'un connaît un salon pour parler cuisine ?")
-        bots["Sofiane"].write_to("Léa", "Salut Léa ! Toi aussi tu aimes l'électro ? Tu as des artistes à conseiller ?")
+        bots["Sofiane"].write_to(
+            "Léa", "Salut Léa ! Toi aussi tu aimes l'électro ? Tu as des artistes à conseiller ?"
+        )
         settle(page)
         output.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(output))

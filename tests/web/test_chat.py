@@ -226,3 +226,14 @@ class CuttableLink:
 
     def restore(self) -> None:
         self.down = False
+
+
+def test_readme_screenshot_script_still_works(browser: Any, web_server: Any, tmp_path: Any) -> None:
+    """The script behind docs/images/chat.png (python -m tests.web.screenshot), at 1280×800."""
+    from PIL import Image
+
+    from tests.web.screenshot import take_screenshot
+
+    path = take_screenshot(browser, web_server.url, tmp_path / "chat.png")
+    with Image.open(path) as image:
+        assert image.size == (1280, 800)

@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +45,12 @@ MAX_WILDCARD_WORDS = 3
 # A line with `{a|b}` alternatives may spell out at most this many phrases.
 MAX_EXPANSIONS = 2000
 _BRACES_RE = re.compile(r"(\{[^{}]*\})")
+# A "*" standing alone as a word (not "encul*").
+_STAR_WORD_RE = re.compile(r"(?:^|\s)\*(?:\s|$)")
+_STAR_SPLIT_RE = re.compile(r"\s+\*\s+")
 # Views that `re:` lines are run on (the others are for phrases).
-_REGEX_VIEWS = ("folded", "compact", "digits")
+_REGEX_VIEWS = ("folded", "digits")
+_DIGIT_RE = re.compile(r"\d")
 _FILE_RE = re.compile(r"^(?P<label>[a-z_]+)\.(?P<lang>[a-z]{2})\.txt$")
 _SCORE_RE = re.compile(r"^(?P<body>.*?)\s+=>\s*(?P<score>[01](?:\.\d+)?)$")
 _GROUP_RE = re.compile(r"^@(?P<group>[a-z0-9_]+)\s+(?P<body>.+)$")
@@ -102,7 +106,9 @@ class RuleHit:
 class _Parsed:
     cues: list[Cue] = field(default_factory=list)
     keys: list[tuple[str, _Key]] = field(default_factory=list)
-    regexes: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
+    regexes: list[tuple[int, re.Pattern[str], bool]] = field(
+        default_factory=list
+    )  # (cue, pattern, needs digit)
     combos: list[Combo] = field(default_factory=list)
 
 
@@ -113,6 +119,10 @@ class Lexicon:
         self.cues = tuple(parsed.cues)
         self.combos = tuple(parsed.combos)
         self.regexes = tuple(parsed.regexes)
+        self._combos_by_group: dict[str, list[Combo]] = {}
+        for combo in self.combos:
+            for group in combo.groups:
+                self._combos_by_group.setdefault(group, []).append(combo)
         self._automaton = ahocorasick.Automaton()
         payloads: dict[str, list[_Key]] = {}
         for text, key in parsed.keys:
@@ -125,6 +135,16 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.cues)
+
+    def _combos_for(self, groups: Mapping[str, object]) -> list[Combo]:
+        """Combinations that might hold: those needing at least one group that was seen."""
+        if not groups:
+            return []
+        seen: dict[int, Combo] = {}
+        for group in groups:
+            for combo in self._combos_by_group.get(group, ()):
+                seen[id(combo)] = combo
+        return list(seen.values())
 
     def match(self, norm: Normalized) -> list[RuleHit]:
         """Best hit per label, exceptions applied."""
@@ -143,7 +163,7 @@ class Lexicon:
             group = self.cues[index].group
             if group is not None and not self.cues[index].exception:
                 groups.setdefault(group, span)
-        for combo in self.combos:
+        for combo in self._combos_for(groups):
             if combo.label in excepted or not combo.groups <= groups.keys():
                 continue
             spans = [groups[g] for g in combo.groups]
@@ -159,11 +179,12 @@ class Lexicon:
             for form in norm.forms:
                 self._scan(form, found)
         if self.regexes:
-            views = {name: norm.view(name) for name in _REGEX_VIEWS}
-            for index, pattern in self.regexes:
-                if index in found:
+            views = _distinct_views(norm.view(name) for name in _REGEX_VIEWS)
+            has_digit = _DIGIT_RE.search(norm.plain) is not None
+            for index, pattern, needs_digit in self.regexes:
+                if index in found or (needs_digit and not has_digit):
                     continue
-                for form in _distinct_views(views.values()):
+                for form in views:
                     match = pattern.search(form.text)
                     if match is not None:
                         found[index] = form.span(match.start(), match.end())
@@ -261,14 +282,52 @@ def _parse_line(parsed: _Parsed, label: str, rule: str, line: str) -> None:
     cue_index = len(parsed.cues)
     parsed.cues.append(Cue(rule, label, None if exception else score, group, exception))
     if body.startswith("re:"):
-        parsed.regexes.append((cue_index, re.compile(body[3:].strip())))
+        pattern = body[3:].strip()
+        parsed.regexes.append((cue_index, re.compile(pattern), _needs_digit(pattern)))
+        return
+    if _STAR_WORD_RE.search(body):
+        parsed.keys.extend(_wildcard_keys(cue_index, body))
         return
     for phrase in _expand(body):
         parsed.keys.extend(_phrase_keys(cue_index, phrase))
 
 
+def _needs_digit(pattern: str) -> bool:
+    """True when every top-level alternative of `pattern` holds a digit class (\\d or [0-9]).
+
+    Such patterns are only tried on messages that contain a digit: most messages
+    have none, and regular expressions are the slow part of matching.
+    """
+    return all("\\d" in branch or "[0-9" in branch for branch in _top_level_branches(pattern))
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    branches = [""]
+    depth = 0
+    in_class = False
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append("")
+            continue
+        branches[-1] += ch
+    return branches
+
+
 def _expand(body: str) -> list[str]:
-    """Spell out `{a|b}` alternatives: "{je vais|on va} * te tuer" -> two phrases."""
+    """Spell out `{a|b}` alternatives: "{je vais|on va} te tuer" -> two phrases."""
     phrases = [""]
     for piece in _BRACES_RE.split(body):
         if piece.startswith("{") and piece.endswith("}"):
@@ -284,9 +343,6 @@ def _expand(body: str) -> list[str]:
 
 
 def _phrase_keys(cue: int, phrase: str) -> list[tuple[str, _Key]]:
-    words = phrase.split()
-    if "*" in words:
-        return _wildcard_keys(cue, words)
     left = not phrase.startswith("*")
     right = not phrase.endswith("*")
     core = phrase.strip("*").strip()
@@ -296,26 +352,25 @@ def _phrase_keys(cue: int, phrase: str) -> list[tuple[str, _Key]]:
     return [(key, _Key(cue, len(key), left and _wordy(key[0]), right and _wordy(key[-1]))) for key in keys]
 
 
-def _wildcard_keys(cue: int, words: list[str]) -> list[tuple[str, _Key]]:
-    """A phrase with "*" words: index its first part, match the rest with a small regex."""
-    parts: list[list[str]] = [[]]
-    for word in words:
-        if word == "*":
-            parts.append([])
-        elif "*" in word:
-            raise LexiconError("in a phrase with '*' words, other words cannot hold '*'")
-        else:
-            parts[-1].append(word)
-    if any(not part for part in parts):
+def _wildcard_keys(cue: int, body: str) -> list[tuple[str, _Key]]:
+    """A phrase with "*" words: index its first part, match the rest with one small regex."""
+    segments = _STAR_SPLIT_RE.split(body.strip())
+    if len(segments) < 2 or any(not segment.strip() or segment.strip() == "*" for segment in segments):
         raise LexiconError("'*' must stand between two words")
+    spellings = [_expand(segment) for segment in segments]
+    if any("*" in phrase for options in spellings for phrase in options):
+        raise LexiconError("in a phrase with '*' words, other words cannot hold '*'")
     gap = rf"(?:\s+\S+){{0,{MAX_WILDCARD_WORDS}}}?\s+"
-    tail_parts = [_alternatives(" ".join(part)) for part in parts[1:]]
-    tail = re.compile(gap + gap.join(tail_parts) + r"(?![^\W_])")
-    return [(key, _Key(cue, len(key), _wordy(key[0]), False, tail)) for key in fold_key(" ".join(parts[0]))]
+    tail = re.compile(gap + gap.join(_alternatives(options) for options in spellings[1:]) + r"(?![^\W_])")
+    keys: list[tuple[str, _Key]] = []
+    for phrase in spellings[0]:
+        keys.extend((key, _Key(cue, len(key), _wordy(key[0]), False, tail)) for key in fold_key(phrase))
+    return keys
 
 
-def _alternatives(phrase: str) -> str:
-    return "(?:" + "|".join(re.escape(key).replace(r"\ ", r"\s+") for key in fold_key(phrase)) + ")"
+def _alternatives(phrases: list[str]) -> str:
+    keys = sorted({key for phrase in phrases for key in fold_key(phrase)}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(key).replace(r"\ ", r"\s+") for key in keys) + ")"
 
 
 def _wordy(ch: str) -> bool:

@@ -85,6 +85,8 @@ function enterChat(person) {
 
 function leaveChat(reason = null) {
   chat.stop();
+  byId("toasts").replaceChildren(); // nothing of the last session stays on screen
+  byId("me-pseudo").textContent = "";
   show(byId("chat-view"), false);
   show(byId("me"), false);
   show(byId("account-button"), false);
@@ -132,20 +134,29 @@ async function submitEntry(event) {
   const missing = missingField(details);
   if (missing) {
     showFormError("enter-error", missing[0]);
-    byId(missing[1]).focus();
+    markInvalid(missing[1]);
     return;
   }
   await withBusy(form, async () => {
     try {
       const { person } = await api.enter(details);
       showFormError("enter-error", null);
+      markInvalid(null);
       enterChat(person);
     } catch (error) {
       showFormError("enter-error", error);
-      const field = FIELD_OF_CODE[error.code];
-      if (field) byId(field).focus();
+      markInvalid(FIELD_OF_CODE[error.code]);
     }
   });
+}
+
+/** Point at the field to fix: focus it and mark it invalid for assistive technologies. */
+function markInvalid(fieldId) {
+  for (const field of byId("enter-form").querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  if (!fieldId) return;
+  const field = byId(fieldId);
+  field.setAttribute("aria-invalid", "true");
+  field.focus();
 }
 
 async function submitLogin(event) {

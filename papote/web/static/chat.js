@@ -49,6 +49,7 @@ export class Chat {
       membersCount: byId("members-count"),
       membersEmpty: byId("members-empty"),
       status: byId("connection-status"),
+      announcer: byId("announcer"),
     };
     this.reset();
     this.bindControls();
@@ -212,6 +213,7 @@ export class Chat {
     if (!item) return;
     if (this.viewKey() === key) {
       this.drawItem(timeline, item);
+      this.announce(item);
       this.scheduleRead();
     } else if (!this.isMine(frame.sender)) {
       const room = this.rooms.get(frame.room);
@@ -236,6 +238,7 @@ export class Chat {
     if (!item) return;
     if (this.viewKey() === key) {
       this.drawItem(timeline, item);
+      this.announce(item);
       conversation.seenSeq = timeline.lastSeq;
     } else if (!mine) {
       conversation.unread = (conversation.unread || 0) + 1;
@@ -705,6 +708,13 @@ export class Chat {
     count.classList.toggle("char-count-near", input.value.length > max * 0.9);
   }
 
+  /** Read a new message from someone else out to screen readers ("Camille : bonjour"). */
+  announce(item) {
+    if (this.isMine(item.sender)) return;
+    const text = item.kind === "action" ? `* ${item.sender} ${item.text}` : `${item.sender} : ${item.text}`;
+    this.el.announcer.textContent = text;
+  }
+
   showNotice(error) {
     this.notice = error;
     this.renderNotice();
@@ -843,9 +853,12 @@ export class Chat {
         "button",
         { type: "button", class: "conversation-button", "data-key": `conv:${key}`, "aria-current": active ? "true" : null, onclick: () => this.openPrivate(key) },
         avatar(conversation.peer),
-        h("span", { class: "conversation-name", text: conversation.peer }),
-        bandBadge(conversation.peer_band),
-        state ? h("span", { class: "conversation-state", text: t(state) }) : null,
+        h(
+          "span",
+          { class: "conversation-text" },
+          h("span", { class: "conversation-line" }, h("span", { class: "conversation-name", text: conversation.peer }), bandBadge(conversation.peer_band)),
+          state ? h("span", { class: "conversation-state", text: t(state) }) : null,
+        ),
         !active && conversation.unread > 0 ? unreadBadge(conversation.unread) : null,
       ),
     );

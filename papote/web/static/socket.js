@@ -12,6 +12,7 @@ const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 15_000;
 const WATCHDOG_EVERY_MS = 5_000;
 const MESSAGE_EVENTS = new Set(["message", "private_message"]);
+const CLOSE_UNAUTHENTICATED = 4401;
 
 export class Connection {
   /** handlers: onHello(hello, reconnected), onEvent(frame), onStatus("online"|"reconnecting"),
@@ -86,7 +87,7 @@ export class Connection {
     this.ws = ws;
     this.ready = false;
     ws.onmessage = (event) => this.receive(ws, event.data);
-    ws.onclose = () => this.closed(ws); // onerror is always followed by onclose
+    ws.onclose = (event) => this.closed(ws, event.code); // onerror is always followed by onclose
   }
 
   receive(ws, raw) {
@@ -133,7 +134,7 @@ export class Connection {
     this.handlers.onHello(hello, reconnected);
   }
 
-  closed(ws) {
+  closed(ws, code = 0) {
     if (ws !== this.ws) return;
     const wasReady = this.ready;
     this.ws = null;
@@ -148,9 +149,14 @@ export class Connection {
       }
     }
     if (this.stopped) return;
+    if (code === CLOSE_UNAUTHENTICATED) {
+      this.stop();
+      this.handlers.onSessionLost();
+      return;
+    }
     this.handlers.onStatus("reconnecting");
     if (!wasReady && this.handlers.checkSession) {
-      // Refused before hello: maybe the session expired (the browser cannot see the close reason).
+      // Refused before hello: maybe the session expired (a refused handshake has no close code).
       this.handlers.checkSession().then((valid) => {
         if (this.stopped) return;
         if (valid === false) {
