@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DESKTOP = {"width": 1280, "height": 800}
+WAIT_MS = 10_000  # generous: a busy CI machine is slow, and waits end as soon as the page is right
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +38,9 @@ def browser() -> Iterator[Any]:
     except ImportError:
         missing("Playwright (pip install playwright)")
         raise
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
@@ -58,7 +62,7 @@ def new_page(browser: Any, web_server: ServerProcess) -> Iterator[Callable[..., 
 
     def open_page(viewport: dict[str, int] | None = None, locale: str = "fr-FR") -> Any:
         context = browser.new_context(viewport=viewport or DESKTOP, locale=locale, base_url=web_server.url)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         page = context.new_page()
         # A script error or a CSP violation (inline style, eval…) is a bug, even if the test passes.

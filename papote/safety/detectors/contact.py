@@ -10,8 +10,9 @@ Invitations written in words ("ajoute-moi sur snap") are lexicon rules
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+import ahocorasick
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
@@ -111,19 +112,17 @@ class ContactDetector:
         for start, end, _number in find_phone_numbers(digits.text):
             signals.append(self._signal(text, digits, start, end, LABEL, 0.95, "contact.phone"))
             break
-        for pattern, score, rule in (
-            (_INVITE_RE, 0.95, "contact.invite_link"),
-            (_EMAIL_RE, 0.9, "contact.email"),
-            (_OBFUSCATED_EMAIL_RE, 0.9, "contact.email"),
-            (_DISCORD_TAG_RE, 0.8, "contact.discord_tag"),
-        ):
-            match = pattern.search(plain.text)
+        folded = plain.text
+        for may_hold, pattern, score, rule in _PATTERNS:
+            if not may_hold(folded):
+                continue
+            match = pattern.search(folded)
             if match is not None:
                 signals.append(self._signal(text, plain, match.start(), match.end(), LABEL, score, rule))
-        handle = _find_handle(plain.text)
+        handle = _find_handle(folded) if _mentions_platform(folded) else None
         if handle is not None:
             signals.append(self._signal(text, plain, handle[0], handle[1], LABEL, 0.9, "contact.handle"))
-        link = _find_link(plain.text)
+        link = _find_link(folded) if "." in folded else None
         if link is not None:
             signals.append(self._signal(text, plain, link[0], link[1], LINK_LABEL, 1.0, "contact.link"))
         return signals
@@ -133,6 +132,53 @@ class ContactDetector:
     ) -> Signal:
         first, last = form.span(start, end)
         return Signal(self.name, label, score, Evidence(first, last, text[first:last]), rule)
+
+
+def _may_hold_invite(text: str) -> bool:
+    return "." in text and "/" in text
+
+
+def _may_hold_email(text: str) -> bool:
+    return "@" in text
+
+
+def _may_hold_obfuscated_email(text: str) -> bool:
+    has_at = "at" in text or "arobase" in text or "arrobase" in text
+    return has_at and ("." in text or "point" in text or "dot" in text)
+
+
+def _may_hold_tag(text: str) -> bool:
+    return "#" in text
+
+
+# Cheap substring checks come before each regular expression: most messages hold no contact.
+_PATTERNS: tuple[tuple[Callable[[str], bool], re.Pattern[str], float, str], ...] = (
+    (_may_hold_invite, _INVITE_RE, 0.95, "contact.invite_link"),
+    (_may_hold_email, _EMAIL_RE, 0.9, "contact.email"),
+    (_may_hold_obfuscated_email, _OBFUSCATED_EMAIL_RE, 0.9, "contact.email"),
+    (_may_hold_tag, _DISCORD_TAG_RE, 0.8, "contact.discord_tag"),
+)
+
+
+def _mentions_platform(text: str) -> bool:
+    return "👻" in text or next(_PLATFORM_HINTS.iter(text), None) is not None
+
+
+_PLATFORM_WORDS = (
+    "snap", "sc", "insta", "ig", "tiktok", "tik", "telegram", "tg", "kik", "discord", "whats", "wa", "wtsp",
+    "wsp", "watsap", "signal", "wizz", "messenger",
+)  # fmt: skip
+
+
+def _platform_hints() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word in _PLATFORM_WORDS:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+_PLATFORM_HINTS = _platform_hints()
 
 
 def _find_link(text: str) -> tuple[int, int] | None:

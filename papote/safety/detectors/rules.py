@@ -48,6 +48,7 @@ _BRACES_RE = re.compile(r"(\{[^{}]*\})")
 # A "*" standing alone as a word (not "encul*").
 _STAR_WORD_RE = re.compile(r"(?:^|\s)\*(?:\s|$)")
 _STAR_SPLIT_RE = re.compile(r"\s+\*\s+")
+_LOOKAROUNDS = ("(?<=", "(?<!", "(?=", "(?!")
 # Views that `re:` lines are run on (the others are for phrases).
 _REGEX_VIEWS = ("folded", "digits")
 _DIGIT_RE = re.compile(r"\d")
@@ -106,9 +107,8 @@ class RuleHit:
 class _Parsed:
     cues: list[Cue] = field(default_factory=list)
     keys: list[tuple[str, _Key]] = field(default_factory=list)
-    regexes: list[tuple[int, re.Pattern[str], bool]] = field(
-        default_factory=list
-    )  # (cue, pattern, needs digit)
+    # (cue, pattern, what every match contains: "digit", "dot")
+    regexes: list[tuple[int, re.Pattern[str], frozenset[str]]] = field(default_factory=list)
     combos: list[Combo] = field(default_factory=list)
 
 
@@ -180,9 +180,13 @@ class Lexicon:
                 self._scan(form, found)
         if self.regexes:
             views = _distinct_views(norm.view(name) for name in _REGEX_VIEWS)
-            has_digit = _DIGIT_RE.search(norm.plain) is not None
-            for index, pattern, needs_digit in self.regexes:
-                if index in found or (needs_digit and not has_digit):
+            present: set[str] = set()
+            if _DIGIT_RE.search(norm.digits) is not None:
+                present.add("digit")
+            if "." in norm.plain:
+                present.add("dot")
+            for index, pattern, required in self.regexes:
+                if index in found or not required <= present:
                     continue
                 for form in views:
                     match = pattern.search(form.text)
@@ -283,7 +287,7 @@ def _parse_line(parsed: _Parsed, label: str, rule: str, line: str) -> None:
     parsed.cues.append(Cue(rule, label, None if exception else score, group, exception))
     if body.startswith("re:"):
         pattern = body[3:].strip()
-        parsed.regexes.append((cue_index, re.compile(pattern), _needs_digit(pattern)))
+        parsed.regexes.append((cue_index, re.compile(pattern), _requirements(pattern)))
         return
     if _STAR_WORD_RE.search(body):
         parsed.keys.extend(_wildcard_keys(cue_index, body))
@@ -292,38 +296,77 @@ def _parse_line(parsed: _Parsed, label: str, rule: str, line: str) -> None:
         parsed.keys.extend(_phrase_keys(cue_index, phrase))
 
 
-def _needs_digit(pattern: str) -> bool:
-    """True when every top-level alternative of `pattern` holds a digit class (\\d or [0-9]).
+def _requirements(pattern: str) -> frozenset[str]:
+    """What every match of `pattern` must contain: "digit" (`\\d`, `[0-9]`, a digit) and/or
+    "dot" (`\\.`). A `re:` line is only tried on messages that have them: most messages have
+    neither, and regular expressions are the slow part of matching. Unknown syntax gives no
+    requirement (the pattern is always tried)."""
+    try:
+        required, end = _alternation(pattern, 0)
+    except IndexError:
+        return frozenset()
+    return required if end == len(pattern) else frozenset()
 
-    Such patterns are only tried on messages that contain a digit: most messages
-    have none, and regular expressions are the slow part of matching.
-    """
-    return all("\\d" in branch or "[0-9" in branch for branch in _top_level_branches(pattern))
 
-
-def _top_level_branches(pattern: str) -> list[str]:
-    branches = [""]
-    depth = 0
-    in_class = False
-    escaped = False
-    for ch in pattern:
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            branches.append("")
+def _alternation(pattern: str, i: int) -> tuple[frozenset[str], int]:
+    branches: list[frozenset[str]] = []
+    while True:
+        required, i = _sequence(pattern, i)
+        branches.append(required)
+        if i < len(pattern) and pattern[i] == "|":
+            i += 1
             continue
-        branches[-1] += ch
-    return branches
+        return frozenset.intersection(*branches), i
+
+
+def _sequence(pattern: str, i: int) -> tuple[frozenset[str], int]:
+    required: set[str] = set()
+    while i < len(pattern) and pattern[i] not in "|)":
+        item, i = _item(pattern, i)
+        optional = i < len(pattern) and (pattern[i] in "?*" or pattern.startswith("{0", i))
+        i = _skip_quantifier(pattern, i)
+        if not optional:
+            required |= item
+    return frozenset(required), i
+
+
+def _item(pattern: str, i: int) -> tuple[frozenset[str], int]:
+    ch = pattern[i]
+    if ch == "\\":
+        escaped = pattern[i + 1]
+        found = {"d": "digit", ".": "dot"}.get(escaped)
+        return (frozenset({found}) if found else frozenset()), i + 2
+    if ch == "[":
+        end = pattern.index("]", i + 2 if pattern[i + 1] == "]" else i + 1)
+        body = pattern[i + 1 : end]
+        digits_only = body in ("0-9", "\\d") or (body.isdigit() and not body.startswith("^"))
+        return (frozenset({"digit"}) if digits_only else frozenset()), end + 1
+    if ch == "(":
+        lookaround = next((p for p in _LOOKAROUNDS if pattern.startswith(p, i)), None)
+        start = i + 1
+        if lookaround is not None:
+            start = i + len(lookaround)
+        elif pattern.startswith("(?P<", i):
+            start = pattern.index(">", i) + 1
+        elif pattern.startswith("(?:", i):
+            start = i + 3
+        elif pattern.startswith("(?", i):
+            raise IndexError("flags or other group syntax")
+        inner, end = _alternation(pattern, start)
+        if pattern[end] != ")":
+            raise IndexError("unbalanced")
+        return (frozenset() if lookaround is not None else inner), end + 1
+    return (frozenset({"digit"}) if ch.isdigit() else frozenset()), i + 1
+
+
+def _skip_quantifier(pattern: str, i: int) -> int:
+    if i < len(pattern) and pattern[i] in "?*+":
+        i += 1
+    elif i < len(pattern) and pattern[i] == "{" and "}" in pattern[i:]:
+        i = pattern.index("}", i) + 1
+    else:
+        return i
+    return i + 1 if i < len(pattern) and pattern[i] in "?+" else i
 
 
 def _expand(body: str) -> list[str]:

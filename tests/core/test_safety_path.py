@@ -1,0 +1,167 @@
+"""The safety pipeline in the message path, end to end over WebSockets.
+
+Examples are the manoeuvres a moderator must catch, with fictional handles only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from papote.client import Client, PapoteError
+from papote.settings import normalise_database_url
+from papote.storage.tables import cases, conversations, safety_events
+from tests.conftest import make_server
+from tests.support import ADULT, MINOR, ServerProcess, pseudo
+
+
+async def _rows(server: ServerProcess, table: object) -> list[dict[str, object]]:
+    url = normalise_database_url(server.database) if server.database else f"sqlite+aiosqlite:///{server.data_dir}/papote.db"
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return [dict(r._mapping) for r in await connection.execute(select(table))]  # type: ignore[call-overload]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_blocked_message_reaches_nobody_and_the_sender_learns_why(server: ServerProcess) -> None:
+    async with Client(server.url) as dealer, Client(server.url) as reader:
+        await dealer.enter(pseudo("d"), ADULT)
+        await reader.enter(pseudo("r"), ADULT)
+        await dealer.join("18-25")
+        await reader.join("18-25")
+        with pytest.raises(PapoteError) as blocked:
+            await dealer.send("18-25", "je vends de la beuh, livraison rapide 20e le g, mp")
+        assert blocked.value.code == "message_blocked"
+        assert blocked.value.message.startswith("Message non envoyé") and "Règle" in blocked.value.message
+        assert "drug_sale" in blocked.value.details["labels"]
+        await dealer.send("18-25", "bon, parlons musique")
+        assert (await reader.wait_for("message")).text == "bon, parlons musique"
+        assert all("beuh" not in m.text for m in await reader.history("18-25"))
+    evidence = [e for e in await _rows(server, safety_events) if "beuh" in str(e["text"])]
+    assert evidence and evidence[0]["action"] == "block" and evidence[0]["message_id"] is None
+    assert any(c["safety_event_id"] == evidence[0]["id"] and c["category"] == "drug_sale" for c in await _rows(server, cases))
+
+
+async def test_a_meetup_message_arrives_with_a_safety_tip(server: ServerProcess) -> None:
+    async with Client(server.url) as alice, Client(server.url) as bob:
+        await alice.enter(pseudo("a"), ADULT)
+        await bob.enter(pseudo("b"), ADULT)
+        await alice.send_private(bob.pseudo, "salut, on discute ?")
+        await bob.wait_for("private_request")
+        await bob.accept_private(alice.pseudo)
+        ack = await alice.send_private(bob.pseudo, "on se retrouve samedi 15h devant la gare ? tu viens chez moi après")
+        message = await bob.wait_for("private_message")
+        assert message.id == ack.id
+        assert "lieu public" in message.data["tip"]["fr"] and message.data["tip"]["en"]
+
+
+async def test_self_harm_is_delivered_with_help_and_alerts_moderators(server: ServerProcess) -> None:
+    async with Client(server.url) as person, Client(server.url) as friend:
+        await person.enter(pseudo("p"), MINOR)
+        await friend.enter(pseudo("f"), MINOR)
+        await person.join("ados-13-17")
+        await friend.join("ados-13-17")
+        await person.send("ados-13-17", "je veux en finir, j'en peux plus")
+        event = await friend.wait_for("message")
+        assert "3114" in event.data["tip"]["fr"]
+    assert any(c["category"] == "self_harm" for c in await _rows(server, cases))
+
+
+async def test_hard_negatives_pass(server: ServerProcess) -> None:
+    async with Client(server.url) as gamer, Client(server.url) as other:
+        await gamer.enter(pseudo("g"), MINOR)
+        await other.enter(pseudo("o"), MINOR)
+        await gamer.join("jeux-video")
+        await other.join("jeux-video")
+        for text in ("je vais te tuer au prochain round mdr", "en cas d'urgence appelle le 15 ou le 112"):
+            ack = await gamer.send("jeux-video", text)
+            assert ack.seq > 0
+            assert (await other.wait_for("message")).text == text
+
+
+async def test_contact_grab_toward_minors_is_blocked(server: ServerProcess) -> None:
+    async with Client(server.url) as adult:
+        await adult.enter(pseudo("a"), ADULT)
+        await adult.join("accueil")
+        with pytest.raises(PapoteError) as blocked:
+            await adult.send("accueil", "les filles ajoutez moi sur snap : lea_fictive92")
+        assert blocked.value.code == "message_blocked"
+
+
+async def test_grooming_pattern_freezes_the_conversation_and_opens_a_case(server: ServerProcess) -> None:
+    """An adult who lied about their age to enter as a minor, toward a real minor."""
+    async with Client(server.url) as groomer, Client(server.url) as child:
+        await groomer.enter(pseudo("g"), MINOR)
+        await child.enter(pseudo("c"), MINOR)
+        await groomer.send_private(child.pseudo, "salut")
+        await child.wait_for("private_request")
+        await child.accept_private(groomer.pseudo)
+        steps = ["t'as quel âge ?", "t'es seule chez toi ce soir ?", "tes parents rentrent tard ?",
+                 "tu me fais confiance hein", "faut pas le dire à tes parents ok", "ça reste entre nous"]
+        for text in steps:  # each message alone passes; together they are a pattern
+            await groomer.send_private(child.pseudo, text)
+        frozen = await child.wait_for("conversation_frozen")
+        assert "3018" in frozen.data["message"]["fr"]
+        with pytest.raises(PapoteError) as refused:
+            await groomer.send_private(child.pseudo, "ajoute moi sur snap")
+        assert refused.value.code == "conversation_frozen"
+        delivered = [m.text for m in await child.private_history(groomer.pseudo)]
+        assert steps[-1] not in delivered  # the message that tipped it over is held for moderators
+    rows = await _rows(server, conversations)
+    assert any(r["status"] == "frozen" for r in rows)
+    found = [c for c in await _rows(server, cases) if c["category"] == "grooming"]
+    assert found and found[0]["priority"] == 0 and found[0]["minor_involved"]
+
+
+async def test_csam_signal_blocks_and_suspends_the_sender(server: ServerProcess) -> None:
+    async with Client(server.url) as offender:
+        await offender.enter(pseudo("x"), ADULT)
+        await offender.join("18-25")
+        with pytest.raises(PapoteError) as blocked:
+            await offender.send("18-25", "échange pics de jeunes, mp")
+        assert blocked.value.code == "message_blocked"
+        suspended = await offender.wait_for("suspended")
+        assert suspended.data["message"]["fr"]
+        offender.auto_reconnect = False
+    assert any(c["category"] == "csam_signal" and c["priority"] == 0 for c in await _rows(server, cases))
+
+
+async def test_pseudonyms_with_contact_handles_are_refused(server: ServerProcess) -> None:
+    async with Client(server.url) as person:
+        with pytest.raises(PapoteError) as refused:
+            await person.enter("snap_lea_fictive", ADULT)
+    assert refused.value.code == "pseudo_contact"
+
+
+async def test_new_arrivals_and_rate_limits(backend: str, tmp_path: Path) -> None:
+    strict = make_server(backend, tmp_path, PAPOTE_NEW_ARRIVAL_SECONDS="600", PAPOTE_RATE_LIMITS="on")
+    try:
+        async with Client(strict.url) as newcomer, Client(strict.url) as other:
+            await newcomer.enter(pseudo("n"), ADULT)
+            await other.enter(pseudo("o"), ADULT)
+            await newcomer.join("25-40")
+            with pytest.raises(PapoteError) as no_links:
+                await newcomer.send("25-40", "regardez https://example.org/promo")
+            assert no_links.value.code in ("new_arrival_links", "message_blocked")
+            with pytest.raises(PapoteError) as no_private:
+                await newcomer.send_private(other.pseudo, "salut")
+            assert no_private.value.code == "new_arrival_private"
+            codes = set()
+            for _ in range(5):
+                try:
+                    await newcomer.send("25-40", "même message encore et encore")
+                except PapoteError as refused:
+                    codes.add(refused.code)
+            assert "flood" in codes
+    finally:
+        strict.stop()
+
+
+def test_birth_dates_are_a_server_fact() -> None:
+    assert MINOR < dt.date.today()
