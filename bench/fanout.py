@@ -26,7 +26,7 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support import ServerProcess  # noqa: E402
+from tests.support import ServerProcess
 
 ROOMS = [
     "accueil",

@@ -36,7 +36,7 @@ def missing(component: str) -> None:
 
 
 def pseudo(prefix: str = "u") -> str:
-    """A fresh pseudonym per call (tests share servers): letters only, so it never looks like a phone number."""
+    """A fresh pseudonym per call (tests share servers), in letters: it never looks like a phone number."""
     letters = "".join(random.choice("bcdfghjkmnpqrstvwxz") + random.choice("aeiou") for _ in range(4))
     return f"{prefix}_{letters}"[:20]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Awaitable
 from dataclasses import dataclass
-import unicodedata
 from typing import Any
 
 from papote.bus.base import Event
@@ -52,7 +52,7 @@ def check_client_id(client_id: object) -> str:
 
 @dataclass(frozen=True)
 class Sent:
-    """A stored message and, when the safety pipeline did not simply let it through, what the sender is told."""
+    """A stored message, and what the sender is told when the safety pipeline did more than let it through."""
 
     message: StoredMessage
     notice: dict[str, Any] | None = None
@@ -73,12 +73,27 @@ def send_to_room(
     screening = gate.screen(cleaned, gate.room_context(sender, audience, channel))
     minor = minor_involved(sender, audience=audience)
     if screening.blocked:
-        return verdicts.refuse_blocked(
-            services, sender, channel=channel, client_id=client_id, text=cleaned, screening=screening, minor=minor
+        return _refused(
+            verdicts.refuse_blocked(
+                services,
+                sender,
+                channel=channel,
+                client_id=client_id,
+                text=cleaned,
+                screening=screening,
+                minor=minor,
+            )
         )
     gate.remember(channel, sender.id, cleaned)
     message = NewMessage(
-        channel, sender.id, client_id, kind, cleaned, screening.hidden, screening.flags, ",".join(screening.verdict.labels)
+        channel,
+        sender.id,
+        client_id,
+        kind,
+        cleaned,
+        screening.hidden,
+        screening.flags,
+        ",".join(screening.verdict.labels),
     )
 
     def events_for(stored: StoredMessage) -> list[Event]:
@@ -86,6 +101,11 @@ def send_to_room(
 
     pending = services.log.enqueue(message, events_for)
     return finish(services, sender, pending, screening, channel, client_id, cleaned, minor)
+
+
+async def _refused(refusing: Awaitable[None]) -> Sent:
+    await refusing  # records the evidence, then raises the refusal
+    raise AssertionError("a blocked message is never stored")
 
 
 async def finish(
@@ -101,8 +121,14 @@ async def finish(
     stored = await pending
     if screening.needs_record and not stored.duplicate:
         await verdicts.carry_out(
-            services, sender, channel=channel, client_id=client_id, text=text, screening=screening,
-            message_id=stored.id, minor=minor,
+            services,
+            sender,
+            channel=channel,
+            client_id=client_id,
+            text=text,
+            screening=screening,
+            message_id=stored.id,
+            minor=minor,
         )
     return Sent(stored, screening.notice())
 

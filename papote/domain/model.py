@@ -99,7 +99,7 @@ class Conversation:
     person_low: int
     person_high: int
     requested_by: int
-    status: Literal["pending", "accepted", "declined", "blocked"]
+    status: Literal["pending", "accepted", "declined", "blocked", "frozen"]
 
     @property
     def channel(self) -> str:

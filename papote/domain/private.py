@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from papote.bus.base import Event
+from papote.domain import verdicts
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import history_item, notice, private_message_events
-from papote.domain import verdicts
 from papote.domain.messages import Sent, check_client_id, check_text, finish, may_read
 from papote.domain.model import (
     Conversation,
@@ -26,10 +26,10 @@ from papote.domain.safety_gate import CONVERSATION_CASE_PRIORITY, Screening
 from papote.domain.services import Services
 from papote.domain.verdicts import minor_involved
 from papote.safety.conversation import ConversationAssessment
-from papote.storage import safety as safety_store
 from papote.storage import conversations as store
 from papote.storage import history as history_store
 from papote.storage import people as people_store
+from papote.storage import safety as safety_store
 from papote.storage.message_log import NewMessage
 
 PREVIEW_CHARS = 140
@@ -52,7 +52,9 @@ def check_pair(sender: Person, recipient: Person) -> None:
         raise PapoteRefusal("private_age_mismatch")
 
 
-async def send_private(services: Services, sender: Person, pseudo: object, client_id: object, text: object) -> Sent:
+async def send_private(
+    services: Services, sender: Person, pseudo: object, client_id: object, text: object
+) -> Sent:
     """Check, screen and store a private message, opening a request when the two have not talked yet."""
     kind, cleaned = check_text(text, services.settings.max_message_chars)
     client_id = check_client_id(client_id)
@@ -69,7 +71,13 @@ async def send_private(services: Services, sender: Person, pseudo: object, clien
     minor = minor_involved(sender, recipient)
     if screening.blocked:
         await verdicts.refuse_blocked(
-            services, sender, channel=channel, client_id=client_id, text=cleaned, screening=screening, minor=minor
+            services,
+            sender,
+            channel=channel,
+            client_id=client_id,
+            text=cleaned,
+            screening=screening,
+            minor=minor,
         )
     conversation, is_request = await _conversation_for_sending(services, sender, recipient)
     assessment = await _assess(services, conversation, sender, recipient, cleaned)
@@ -77,7 +85,13 @@ async def send_private(services: Services, sender: Person, pseudo: object, clien
         screening = screening_for_frozen(screening)
     gate.remember(conversation.channel, sender.id, cleaned)
     message = NewMessage(
-        conversation.channel, sender.id, client_id, kind, cleaned, screening.hidden, screening.flags,
+        conversation.channel,
+        sender.id,
+        client_id,
+        kind,
+        cleaned,
+        screening.hidden,
+        screening.flags,
         ",".join(screening.verdict.labels),
     )
 
@@ -146,10 +160,16 @@ async def _freeze(
     async with services.transaction() as connection:
         await store.set_status(connection, conversation.id, "frozen", now)
         await safety_store.open_case(
-            connection, priority=CONVERSATION_CASE_PRIORITY.get(label, 1), category=label, subject_id=sender.id,
-            minor_involved=minor_involved(sender, recipient), channel=conversation.channel, safety_event_id=None,
-            summary=f"conversation flagged: {', '.join(assessment.labels)}; steps: {', '.join(assessment.steps)}; "
-            f"message {message_id}", now_ms=now,
+            connection,
+            priority=CONVERSATION_CASE_PRIORITY.get(label, 1),
+            category=label,
+            subject_id=sender.id,
+            minor_involved=minor_involved(sender, recipient),
+            channel=conversation.channel,
+            safety_event_id=None,
+            summary=f"conversation flagged: {', '.join(assessment.labels)}; "
+            f"steps: {', '.join(assessment.steps)}; message {message_id}",
+            now_ms=now,
         )
     frame = {
         "type": "conversation_frozen",

@@ -11,13 +11,14 @@ the evidence, the moderation case and the sanction.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, now_ms
 from papote.safety.antispam import AntispamConfig, FloodGuard, RateLimiter
-from papote.safety.base import Action, Context, Turn, Verdict
+from papote.safety.base import Action, AgeBand, Context, Turn, Verdict
 from papote.safety.conversation import ConversationAssessment, ConversationRisk
 from papote.safety.pipeline import TextPipeline
 from papote.safety.policy import Policy, PolicyConfig
@@ -92,7 +93,9 @@ class SafetyGate:
     def __init__(self, settings: Settings, pipeline: TextPipeline | None = None) -> None:
         policy = Policy(PolicyConfig(new_arrival_seconds=float(settings.new_arrival_seconds)))
         self.pipeline = pipeline or TextPipeline.default(policy=policy)
-        config = AntispamConfig(enabled=settings.rate_limits, new_arrival_seconds=settings.new_arrival_seconds)
+        config = AntispamConfig(
+            enabled=settings.rate_limits, new_arrival_seconds=settings.new_arrival_seconds
+        )
         self.limiter = RateLimiter(config)
         self.flood = FloodGuard(config)
         self._recent: _Bounded = _Bounded(MAX_CHANNELS_REMEMBERED)
@@ -113,7 +116,9 @@ class SafetyGate:
             raise PapoteRefusal(refusal.code, refusal.fr, refusal.en, {"retry_after": refusal.retry_after})
 
     def check_private_request(self, person: Person) -> None:
-        refusal = self.limiter.check_private_request(str(person.id), known=False, seconds_here=seconds_here(person))
+        refusal = self.limiter.check_private_request(
+            str(person.id), known=False, seconds_here=seconds_here(person)
+        )
         if refusal is not None:
             raise PapoteRefusal(refusal.code, refusal.fr, refusal.en, {"retry_after": refusal.retry_after})
 
@@ -158,13 +163,15 @@ class SafetyGate:
 
     # --- private conversations ---------------------------------------------------------------
 
-    def conversation_risk(self, conversation_id: int, people: dict[int, str]) -> tuple[ConversationRisk, bool]:
+    def conversation_risk(
+        self, conversation_id: int, people: Mapping[int, AgeBand]
+    ) -> tuple[ConversationRisk, bool]:
         """The scorer of a conversation, and whether it is new on this node (to be replayed from history)."""
         existing = self._conversations.get(conversation_id)
         if existing is not None:
             self._conversations.move_to_end(conversation_id)
             return existing, False
-        scorer = ConversationRisk({str(pid): band for pid, band in people.items()})  # type: ignore[misc]
+        scorer = ConversationRisk({str(pid): band for pid, band in people.items()})
         self._conversations.touch(conversation_id, scorer)
         return scorer, True
 

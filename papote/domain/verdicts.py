@@ -38,20 +38,36 @@ async def carry_out(
     case_id = None
     async with services.transaction() as connection:
         event_id = await store.record_event(
-            connection, person_id=sender.id, channel=channel, client_id=client_id, message_id=message_id,
-            action=verdict.action.value, labels=labels, detail=detail, text=text, now_ms=now,
+            connection,
+            person_id=sender.id,
+            channel=channel,
+            client_id=client_id,
+            message_id=message_id,
+            action=verdict.action.value,
+            labels=labels,
+            detail=detail,
+            text=text,
+            now_ms=now,
         )
         if verdict.case_priority is not None:
             case_id = await store.open_case(
-                connection, priority=verdict.case_priority, category=_category(verdict.labels),
-                subject_id=sender.id, minor_involved=minor, channel=channel, safety_event_id=event_id,
-                summary=f"{verdict.action.value}: {labels}", now_ms=now,
+                connection,
+                priority=verdict.case_priority,
+                category=_category(verdict.labels),
+                subject_id=sender.id,
+                minor_involved=minor,
+                channel=channel,
+                safety_event_id=event_id,
+                summary=f"{verdict.action.value}: {labels}",
+                now_ms=now,
             )
         if verdict.sanction == "suspend":
             await store.restrict(connection, sender.id, suspended_until_ms=now + SUSPEND_PENDING_REVIEW_MS)
         elif verdict.sanction == "mute":
             await store.restrict(connection, sender.id, muted_until_ms=services.gate.mute(sender.id))
-        if "age_claim_mismatch" in verdict.labels or any(s.label == "age_claim_mismatch" for s in verdict.signals):
+        if "age_claim_mismatch" in verdict.labels or any(
+            s.label == "age_claim_mismatch" for s in verdict.signals
+        ):
             await store.restrict(connection, sender.id, private_restricted=True)
     if verdict.sanction == "suspend":
         await services.bus.publish([suspension_event(sender)])
@@ -72,13 +88,25 @@ def suspension_event(person: Person) -> Event:
 
 
 async def refuse_blocked(
-    services: Services, sender: Person, *, channel: str, client_id: str, text: str, screening: Screening,
+    services: Services,
+    sender: Person,
+    *,
+    channel: str,
+    client_id: str,
+    text: str,
+    screening: Screening,
     minor: bool,
 ) -> None:
     """Keep the evidence, then tell the sender why the message went nowhere."""
     await carry_out(
-        services, sender, channel=channel, client_id=client_id, text=text, screening=screening,
-        message_id=None, minor=minor,
+        services,
+        sender,
+        channel=channel,
+        client_id=client_id,
+        text=text,
+        screening=screening,
+        message_id=None,
+        minor=minor,
     )
     verdict = screening.verdict
     reason = verdict.reasons[0] if verdict.reasons else None
@@ -103,8 +131,12 @@ def _detail(screening: Screening) -> dict[str, Any]:
     return {
         "scores": verdict.scores,
         "signals": [
-            {"detector": s.detector, "label": s.label, "score": round(s.score, 3),
-             "evidence": [s.evidence.start, s.evidence.end] if s.evidence else None}
+            {
+                "detector": s.detector,
+                "label": s.label,
+                "score": round(s.score, 3),
+                "evidence": [s.evidence.start, s.evidence.end] if s.evidence else None,
+            }
             for s in verdict.signals
         ],
         "rules": [r.rule for r in verdict.reasons],

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,7 +62,6 @@ _UNIT_SUFFIXES = frozenset(
 )  # fmt: skip
 
 _WORD_RE = re.compile(r"[a-z]+")
-_TRIPLE_RE = re.compile(r"([a-z])\1\1")
 _LEET_HINT_RE = re.compile(r"[0-9@$€]")
 _TIME_RE = re.compile(r"^\d{1,2}h\d{0,2}$")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$€")
@@ -77,17 +77,24 @@ _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"})
 
 
 class Form(NamedTuple):
-    """One view of the message and, per character, the original span it came from.
+    """One view of the message and the way back from its characters to the original text.
 
-    `starts` is None when the view lines up character for character with the
-    original text (the common case, kept cheap); `ends` is None when every
-    character comes from exactly one original character (end = start + 1).
+    A root view (plain, folded, digits, translit) carries per-character original
+    spans: `starts`/`ends`, None when it lines up character for character with the
+    original (the common case, kept cheap; `ends` None means end = start + 1).
+    A derived view (compact, collapsed) is its `parent` with some characters
+    dropped; `cuts`/`shifts` say how far to shift an index to find it in the parent,
+    and are only used when a match has to be located (rarely), so building is cheap.
     """
 
     name: str
     text: str
     starts: tuple[int, ...] | None = None
     ends: tuple[int, ...] | None = None
+    parent: Form | None = None
+    cuts: tuple[int, ...] = ()  # child positions where a dropped stretch was
+    shifts: tuple[int, ...] = ()  # characters dropped before each cut, cumulated
+    stretch: bool = False  # a kept character also stands for the dropped ones right after it
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a `[start, end)` range of this view back to the original text."""
@@ -96,30 +103,44 @@ class Form(NamedTuple):
             return (0, 0)
         start = min(max(start, 0), size - 1)
         end = min(max(end, start + 1), size)
+        if self.parent is not None:
+            first = self._in_parent(start)
+            last = self._in_parent(end - 1) + 1
+            if self.stretch:
+                last = self._in_parent(end) if end < size else len(self.parent.text)
+            return self.parent.span(first, last)
         if self.starts is None:
             return (start, end)
         if self.ends is None:
             return (self.starts[start], self.starts[end - 1] + 1)
         return (self.starts[start], self.ends[end - 1])
 
+    def _in_parent(self, index: int) -> int:
+        position = bisect_right(self.cuts, index) - 1
+        return index + (self.shifts[position] if position >= 0 else 0)
+
     def origin(self, index: int) -> tuple[int, int]:
         """Original span of the character at `index` of this view."""
         return self.span(index, index + 1)
 
-    def keep(self, name: str, kept: list[int]) -> Form:
-        """A new view made of the characters of this one at the `kept` indices."""
-        source = self.text
-        text = "".join([source[i] for i in kept])
-        if self.starts is None:
-            return Form(name, text, tuple(kept))
-        starts = self.starts
-        if self.ends is None:
-            return Form(name, text, tuple([starts[i] for i in kept]))
-        ends = self.ends
-        return Form(name, text, tuple([starts[i] for i in kept]), tuple([ends[i] for i in kept]))
+    def drop(self, name: str, spans: list[tuple[int, int]], *, stretch: bool = False) -> Form:
+        """This view without the characters of `spans` (sorted, not overlapping)."""
+        pieces: list[str] = []
+        cuts: list[int] = []
+        shifts: list[int] = []
+        cursor = 0
+        dropped = 0
+        for start, end in spans:
+            pieces.append(self.text[cursor:start])
+            dropped += end - start
+            cuts.append(start - dropped + (end - start))
+            shifts.append(dropped)
+            cursor = end
+        pieces.append(self.text[cursor:])
+        return Form(name, "".join(pieces), None, None, self, tuple(cuts), tuple(shifts), stretch)
 
     def renamed(self, name: str) -> Form:
-        return Form(name, self.text, self.starts, self.ends)
+        return self._replace(name=name)
 
 
 @dataclass(frozen=True)
@@ -305,48 +326,43 @@ def _compact(folded: Form) -> Form:
         if m.start() > 0 and m.end() < len(text) and text[m.start() - 1].isalnum() and text[m.end()].isalnum()
     ]
     if spans:
-        form = _drop(form, spans)
+        form = form.drop("compact", spans)
     if _SPACED_HINT_RE.search(f" {form.text} "):
         spaced: list[tuple[int, int]] = []
         for match in _SPACED_RE.finditer(form.text):
             offset = match.start()
             spaced.extend((offset + m.start(), offset + m.end()) for m in _SPACES_RE.finditer(match.group()))
         if spaced:
-            form = _drop(form, spaced)
+            form = form.drop("compact", spaced)
     return form.renamed("compact")
-
-
-def _drop(form: Form, spans: list[tuple[int, int]]) -> Form:
-    dropped: set[int] = set()
-    for start, end in spans:
-        dropped.update(range(start, end))
-    return form.keep(form.name, [i for i in range(len(form.text)) if i not in dropped])
 
 
 def _collapse(compact: Form) -> Form:
     """In words with a letter repeated 3+ times, collapse every repeated letter."""
     text = compact.text
-    if not _TRIPLE_RE.search(text):
+    if next(_TRIPLES.iter(text), None) is None:
         return compact.renamed("collapsed")
-    kept: list[int] = []
-    cursor = 0
+    spans: list[tuple[int, int]] = []
     for match in _WORD_RE.finditer(text):
         word = match.group()
-        if not _TRIPLE_RE.search(word):
+        if next(_TRIPLES.iter(word), None) is None:
             continue
-        kept.extend(range(cursor, match.start()))
         base = match.start()
-        kept.extend(base + k for k, ch in enumerate(word) if k == 0 or word[k - 1] != ch)
-        cursor = match.end()
-    kept.extend(range(cursor, len(text)))
-    form = compact.keep("collapsed", kept)
-    # Each kept letter stands for the whole run of repeats after it.
-    ends = [form.origin(position)[1] for position in range(len(kept))]
-    for position, index in enumerate(kept):
-        following = kept[position + 1] if position + 1 < len(kept) else len(text)
-        if following > index + 1:
-            ends[position] = compact.span(index, following)[1]
-    return Form(form.name, form.text, form.starts, tuple(ends))
+        spans.extend((base + m.start() + 1, base + m.end()) for m in _RUN_RE.finditer(word))
+    # Each kept letter also stands for the repeats after it, so evidence covers them.
+    return compact.drop("collapsed", spans, stretch=True)
+
+
+def _triples() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        automaton.add_word(letter * 3, letter)
+    automaton.make_automaton()
+    return automaton
+
+
+_TRIPLES = _triples()
+_RUN_RE = re.compile(r"([a-z])\1+")
 
 
 # --- number words ---------------------------------------------------------------

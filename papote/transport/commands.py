@@ -84,7 +84,9 @@ async def send(connection: Connection, frame: dict[str, Any]) -> None:
 
 async def _send_private(connection: Connection, ref: object, to: str, frame: dict[str, Any]) -> None:
     async with connection.private_order:  # one at a time, in arrival order
-        pending = private.send_private(connection.services, connection.person, to, frame.get("id"), frame.get("text"))
+        pending = private.send_private(
+            connection.services, connection.person, to, frame.get("id"), frame.get("text")
+        )
         await connection.acknowledge(ref, pending)
 
 

@@ -75,7 +75,13 @@ class Hub:
         await self._bus.start(self.deliver)
 
     def deliver(self, event: Event) -> None:
-        if event.subscribe or event.unsubscribe or event.hide_sender or event.unhide_sender or event.close_code:
+        if (
+            event.subscribe
+            or event.unsubscribe
+            or event.hide_sender
+            or event.unhide_sender
+            or event.close_code
+        ):
             self._apply_control(event)
         subscribers = self._by_topic.get(event.topic)
         if not subscribers:

@@ -25,7 +25,8 @@ from papote.safety.detectors.classifier import ClassifierDetector
 
 REPO = Path(__file__).resolve().parents[2]
 
-# Written for these tests (fictional, not taken from any dataset): what a moderator must catch.
+# Written for these tests (fictional, not taken from any dataset, not in the seed training files):
+# what a moderator must catch, and ordinary chat that must pass.
 MANOEUVRES: dict[str, list[str]] = {
     "threat": [
         "je connais ton adresse, je vais venir te chercher ce soir",
@@ -61,10 +62,10 @@ BENIGN: list[str] = [
     "appelle le 3114 si tu as des idées noires",
     "je suis gay et fier",
     "je suis musulmane et je fais le ramadan",
-    "envoie-moi la photo du chien stp",
+    "tu peux m'envoyer la photo du match ?",
     "j'ai rendez-vous chez le gynéco jeudi",
     "putain j'ai encore raté le bus",
-    "mdr t'es bête je t'adore",
+    "mdr t'es trop drôle, je t'adore",
 ]
 
 
@@ -200,3 +201,18 @@ def test_detector_is_quiet_on_benign_and_empty_messages(model: TextClassifier) -
     detector = ClassifierDetector(model)
     assert detector.inspect(Content("", Context(channel="room"))) == ()
     assert detector.inspect(Content("salut, on se fait un ciné ce soir ?", Context(channel="room"))) == ()
+
+
+def test_seed_files_are_well_formed_and_disjoint_from_these_tests() -> None:
+    from papote.safety.normalize import normalize
+
+    seed_texts: set[str] = set()
+    for path in sorted((REPO / "papote" / "safety" / "training").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            assert set(item["labels"]) <= set(CLASSIFIER_LABELS), path.name
+            assert item["group"] and item["text"].strip()
+            seed_texts.add(normalize(item["text"]).compact)
+    assert len(seed_texts) > 1000
+    test_texts = [text for texts in MANOEUVRES.values() for text in texts] + BENIGN
+    assert not [text for text in test_texts if normalize(text).compact in seed_texts]
