@@ -190,6 +190,7 @@ async function submitRegister(event) {
       form.reset();
       byId("account-dialog").close();
       showPerson(person);
+      chat.setPerson(person);
       toast(t("account.done", { pseudo: person.pseudo }));
     } catch (error) {
       showFormError("register-error", error);
@@ -257,6 +258,7 @@ function bind() {
     byId("account-dialog").showModal();
     byId("register-email").focus();
   });
+  byId("create-room-keep").addEventListener("click", () => byId("account-button").click());
   byId("register-cancel").addEventListener("click", () => byId("account-dialog").close());
   byId("logout-button").addEventListener("click", logout);
   byId("lang-switch").addEventListener("click", () => setLang(currentLang() === "fr" ? "en" : "fr"));

@@ -50,6 +50,10 @@ export class Chat {
       membersEmpty: byId("members-empty"),
       status: byId("connection-status"),
       announcer: byId("announcer"),
+      inviteToggle: byId("invite-toggle"),
+      inviteForm: byId("invite-form"),
+      createToggle: byId("create-room-toggle"),
+      createForm: byId("create-room-form"),
     };
     this.reset();
     this.bindControls();
@@ -104,6 +108,14 @@ export class Chat {
     } else if (this.membersRoom) {
       this.refreshMembers(this.membersRoom);
     }
+  }
+
+  /** The person changed (registered): keep the chat's copy in step. */
+  setPerson(person) {
+    this.me = { ...this.me, ...person };
+    if (this.me.registered) show(byId("create-room-locked"), false);
+    // An open WebSocket keeps the person as it was when it connected: reconnect (and resume).
+    if (this.connection) this.connection.reconnect();
   }
 
   connectionStatus(status) {
@@ -554,6 +566,69 @@ export class Chat {
     }
   }
 
+  // --- private rooms (registered people create them, then invite) --------------------------------------
+
+  toggleCreateRoom() {
+    const { createToggle, createForm } = this.el;
+    if (!this.me.registered) {
+      show(byId("create-room-locked"), true);
+      return;
+    }
+    const open = createForm.hidden;
+    show(createForm, open);
+    createToggle.setAttribute("aria-expanded", String(open));
+    if (open) {
+      this.fillAudiences();
+      byId("create-room-name").focus();
+    }
+  }
+
+  /** Only the audiences this person may be in: a minor cannot create an adults' room, and the reverse. */
+  fillAudiences() {
+    const own = this.me.age_band === "minor" ? "minors" : "adults";
+    const options = [own, "all"].map((audience) => h("option", { value: audience, text: t(`audience.${audience}.long`) }));
+    byId("create-room-audience").replaceChildren(...options);
+  }
+
+  async createRoom() {
+    const name = byId("create-room-name").value.trim();
+    const audience = byId("create-room-audience").value;
+    let data;
+    try {
+      data = await this.request({ type: "create_room", name, audience });
+    } catch (error) {
+      this.toastError(error);
+      return;
+    }
+    this.el.createForm.reset();
+    show(this.el.createForm, false);
+    this.el.createToggle.setAttribute("aria-expanded", "false");
+    this.rooms.set(data.room.id, { ...data.room, allowed: true, joined: true, unread: 0, members: 1 });
+    await this.openRoom(data.room.id);
+  }
+
+  toggleInvite() {
+    const open = this.el.inviteForm.hidden;
+    show(this.el.inviteForm, open);
+    this.el.inviteToggle.setAttribute("aria-expanded", String(open));
+    if (open) byId("invite-pseudo").focus();
+  }
+
+  async invite() {
+    const field = byId("invite-pseudo");
+    const pseudo = field.value.trim();
+    if (!pseudo || !this.view || this.view.type !== "room") return;
+    try {
+      await this.request({ type: "invite", room: this.view.id, pseudo });
+    } catch (error) {
+      this.toastError(error);
+      return;
+    }
+    field.value = "";
+    this.toggleInvite();
+    this.toast(t("room.invite.sent", { pseudo }));
+  }
+
   // --- sending ------------------------------------------------------------------------------------
 
   submitComposer() {
@@ -652,6 +727,16 @@ export class Chat {
     for (const tab of document.querySelectorAll(".tab")) {
       tab.addEventListener("click", () => this.setPane(tab.dataset.tab));
     }
+    this.el.createToggle.addEventListener("click", () => this.toggleCreateRoom());
+    this.el.createForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.createRoom();
+    });
+    this.el.inviteToggle.addEventListener("click", () => this.toggleInvite());
+    this.el.inviteForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.invite();
+    });
     byId("write-to-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const field = byId("write-to-pseudo");
@@ -929,6 +1014,9 @@ export class Chat {
 
   renderView() {
     const open = Boolean(this.view);
+    if (!this.view || this.view.type !== "room" || this.rooms.get(this.view.id)?.kind !== "private") {
+      show(this.el.inviteForm, false);
+    }
     show(this.el.empty, !open);
     show(this.el.messages, open);
     this.renderHeader();
@@ -939,7 +1027,8 @@ export class Chat {
   }
 
   renderHeader() {
-    const { title, badge, topic, leave, blockPeer, showMembers } = this.el;
+    const { title, badge, topic, leave, blockPeer, showMembers, inviteToggle } = this.el;
+    show(inviteToggle, false);
     show(leave, false);
     show(blockPeer, false);
     show(showMembers, false);
@@ -961,6 +1050,7 @@ export class Chat {
       }
       show(leave, true);
       show(showMembers, true);
+      show(inviteToggle, room.kind === "private");
       return;
     }
     const conversation = this.conversations.get(this.view.peer);

@@ -180,6 +180,12 @@ export class Connection {
     this.reconnectTimer = setTimeout(() => this.open(), delay);
   }
 
+  /** A fresh connection now (the server re-reads who we are), resuming where we were. */
+  reconnect() {
+    this.dropSocket();
+    this.reconnectNow();
+  }
+
   reconnectNow() {
     if (this.stopped || this.ws) return;
     clearTimeout(this.reconnectTimer);
