@@ -18,6 +18,8 @@ from typing import Any, Protocol, TextIO, cast
 from papote.safety.base import LABELS, AgeBand, Audience, ChannelKind, Context
 
 DEVSET_DIR = Path(__file__).resolve().parent / "devset"
+# Written after the detectors were tuned on the dev set, and never to be tuned on (see its README).
+HELDOUT_DIR = Path(__file__).resolve().parent / "heldout"
 
 # The external suites are binary (toxic or not): these predicted labels count as "toxic".
 TOXIC_LABELS: frozenset[str] = frozenset({"hate", "harassment", "threat", "sexual_solicitation"})
@@ -348,6 +350,11 @@ def evaluate(
             lambda r: evaluate_binary_suite([row for row in r if row.get("borderline") != "1"], pipe),
         ),
     }
+    if devset_dir == DEVSET_DIR and (HELDOUT_DIR / "text.jsonl").exists():
+        results["heldout"] = {
+            "devset": evaluate_devset(load_jsonl(HELDOUT_DIR / "text.jsonl"), pipe),
+            "conversations": conversation_metrics(load_jsonl(HELDOUT_DIR / "conversations.jsonl"), factory),
+        }
     results["seconds"] = time.perf_counter() - started
     return results
 
@@ -422,6 +429,20 @@ def _mhc_lines(mhc: Metrics) -> list[str]:
     return lines
 
 
+def _heldout_lines(heldout: Mapping[str, Any]) -> list[str]:
+    dev, conv = heldout["devset"], heldout["conversations"]
+    avg = dev["averages"]
+    negatives = sum(m["n"] for m in dev["hard_negatives"].values())
+    wrong = sum(round(m["intervention_rate"] * m["n"]) for m in dev["hard_negatives"].values())
+    return [
+        "Held-out set (never tuned on; the honest figure)",
+        f"messages: {dev['rows']}; micro P={avg['micro_precision']:.3f} R={avg['micro_recall']:.3f} "
+        f"F1={avg['micro_f1']:.3f}; hard negatives not delivered as written: {wrong}/{negatives}",
+        f"conversations: recall {conv['recall']:.3f} ({conv['risky']} risky); "
+        f"false flags {conv['false_flags']}/{conv['benign']}; missed: {_ids(conv['missed_ids'])}",
+    ]
+
+
 def format_report(results: Mapping[str, Any]) -> str:
     lines = ["Papote text safety evaluation", "=" * 29, ""]
     lines += _devset_lines(results["devset"])
@@ -430,6 +451,8 @@ def format_report(results: Mapping[str, Any]) -> str:
     lines += _mhc_lines(results["mhc_fr"])
     lines.append(_binary_line("ToxiFrench balanced", results["toxifrench"]))
     lines.append(_binary_line("RTP-LX French (no borderline)", results["rtplx_fr"]))
+    if "heldout" in results:
+        lines += ["", *_heldout_lines(results["heldout"])]
     lines += ["", f"Total time {results['seconds']:.1f} s"]
     return "\n".join(lines) + "\n"
 
