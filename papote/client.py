@@ -386,6 +386,9 @@ class Client:
     async def mark_read(self, room_id: str, seq: int) -> None:
         await self._data({"type": "read", "room": room_id, "seq": seq})
 
+    async def mark_private_read(self, pseudo: str, seq: int) -> None:
+        await self._data({"type": "read", "with": pseudo, "seq": seq})
+
     # --- private conversations -----------------------------------------------------------------
 
     async def accept_private(self, pseudo: str) -> dict[str, Any]:

@@ -22,6 +22,13 @@ Label mapping:
 * Research variant, CyberAgression: `hate` OAG/CAG -> `harassment`; verbal_abuse THR -> `threat` too;
   NAG -> negative for every label.
 
+Model: character 2-5-grams of S1's `normalize(text).compact` view (accents, look-alikes, leet and spaced
+letters already folded), hashed into 2**18 slots, each counting 1/sqrt(number of n-grams); one L2 logistic
+regression per label (liblinear, class_weight="balanced", seeds weighted x2). C is picked per label from
+(1, 3, 10, 30) by dev average precision; the threshold per label maximises F1 on dev, each source (MLMA,
+seeds) weighted equally. Weights ship as float16; inference is `papote.safety.classifier` (numpy only).
+Training is deterministic (no randomness besides liblinear's fixed seed).
+
 Evaluation only (`--external`, never used to fit or tune): ToxiFrench balanced, RTP-LX (non-borderline rows)
 and Multilingual HateCheck per functionality, all scored as binary "any label flagged".
 """
@@ -163,7 +170,7 @@ def targets(examples: list[Example], label: str) -> np.ndarray:
 
 
 def best_threshold(y: np.ndarray, scores: np.ndarray, weight: np.ndarray, beta: float) -> float:
-    """Threshold with the best weighted F-beta on dev; ties go to the higher threshold (fewer false alarms)."""
+    """Threshold with the best weighted F-beta on dev; ties go to the higher one (fewer false alarms)."""
     best, best_f = 0.5, -1.0
     b2 = beta * beta
     positives = float(np.sum(weight * y))
@@ -361,7 +368,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed-weight", type=float, default=2.0, help="sample weight of the seed examples")
     parser.add_argument("--char-high", type=int, default=5)
     parser.add_argument("--words", action="store_true", help="add hashed word uni/bigrams (slower, no gain)")
-    parser.add_argument("--normalizer", choices=sorted(FOLDS), default="s1_compact", help="text view to learn")
+    parser.add_argument(
+        "--normalizer", choices=sorted(FOLDS), default="s1_compact", help="text view to learn"
+    )
     parser.add_argument("--local-fold", action="store_true", help="ignore S1's normaliser even if present")
     parser.add_argument("--research", action="store_true", help="add CyberAgression (never shipped)")
     parser.add_argument("--compare-cyber", action="store_true", help="report CyberAgression test too")

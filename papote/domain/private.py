@@ -368,3 +368,19 @@ async def conversations(services: Services, person: Person) -> list[dict[str, An
 async def blocked_people(services: Services, person: Person) -> set[int]:
     async with services.transaction() as connection:
         return await store.blocked_by(connection, person.id)
+
+
+async def blocked_pseudos(services: Services, person: Person) -> list[str]:
+    async with services.transaction() as connection:
+        ids = await store.blocked_by(connection, person.id)
+        names = await store.pseudos(connection, sorted(ids))
+    return sorted(str(n["pseudo"]) for n in names.values())
+
+
+async def mark_read(services: Services, person: Person, pseudo: object, seq: int) -> None:
+    other = await find_person(services, pseudo)
+    async with services.transaction() as connection:
+        conversation = await store.get_between(connection, person.id, other.id)
+        if conversation is None or not may_read(conversation, person.id):
+            raise PapoteRefusal("not_in_conversation")
+        await store.mark_read(connection, conversation, person.id, seq)

@@ -83,6 +83,7 @@ async def list_rooms(services: Services, person: Person) -> list[dict[str, Any]]
     for room in found:
         refusal = audience_refusal(room["audience"], person.age_band)
         room["allowed"] = refusal is None
+        room["mine"] = room.pop("owner_id", None) == person.id
     return found
 
 

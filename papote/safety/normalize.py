@@ -333,7 +333,10 @@ def _compact(folded: Form) -> Form:
         spaced: list[tuple[int, int]] = []
         for match in _SPACED_RE.finditer(form.text):
             offset = match.start()
-            spaced.extend((offset + m.start(), offset + m.end()) for m in _SPACES_RE.finditer(match.group()))
+            for gap in _SPACES_RE.finditer(match.group()):
+                # "j e  v e u x": one space joins letters, a wider gap stays a word break.
+                end = offset + gap.end()
+                spaced.append((offset + gap.start(), end if gap.end() - gap.start() == 1 else end - 1))
         if spaced:
             form = form.drop("compact", spaced)
     return form.renamed("compact")
@@ -607,7 +610,7 @@ _DOUBLE_RE = re.compile(r"([a-z])\1+")
 
 def fold_key(text: str) -> tuple[str, ...]:
     """The spellings under which a lexicon phrase is indexed (folded, compact, de-doubled)."""
-    norm = normalize(text)
+    norm = normalize.__wrapped__(text)  # uncached: lexicon keys must not push chat messages out
     keys: list[str] = []
     spaced = _APOSTROPHE_HYPHEN_RE.sub(" ", norm.folded)
     deduped = _DOUBLE_RE.sub(r"\1", norm.compact)

@@ -29,6 +29,10 @@ Defaults per label:
   otherwise tip (public place, tell a friend).
 - self_harm: tip with help (3114) and case 1; never blocks the person's words.
 - age_claim_mismatch (from the age-claims detector): hold, case 1.
+- sexual_image_request (lexicon signal: asking someone for an intimate image of
+  themselves): adult-minor: block, case 0, suspend, labels csam_signal and
+  minor_sexual_risk; minors only: block, case 1, same labels; adults only: nothing
+  (sexual_solicitation decides).
 - link: hold while the sender is a new arrival (`new_arrival_seconds`, 0 = never).
 """
 
@@ -47,6 +51,7 @@ Sanction = Literal["mute", "suspend"]
 _SEVERITY = {Action.ALLOW: 0, Action.TIP: 1, Action.BLUR: 2, Action.HOLD: 3, Action.BLOCK: 4}
 AGE_CLAIM_MISMATCH = "age_claim_mismatch"
 LINK = "link"
+IMAGE_REQUEST = "sexual_image_request"
 
 # The house rules a reason cites: label -> (French, English).
 HOUSE_RULES: dict[str, tuple[str, str]] = {
@@ -89,6 +94,10 @@ HOUSE_RULES: dict[str, tuple[str, str]] = {
     AGE_CLAIM_MISMATCH: (
         "Règle 4 : l'âge annoncé doit être le vrai.",
         "Rule 4: the age you give must be true.",
+    ),
+    IMAGE_REQUEST: (
+        "Règle 4 : demander à un mineur une image intime de lui, c'est produire une image pédocriminelle.",
+        "Rule 4: asking a minor for an intimate image of themselves is producing child abuse material.",
     ),
     LINK: (
         "Règle 9 : les nouveaux venus ne publient pas de lien pendant leurs premières minutes.",
@@ -291,6 +300,14 @@ class Policy:
     def _age_mismatch(self, score: float, who: Involvement) -> Decision:
         return Decision(AGE_CLAIM_MISMATCH, Action.HOLD, _reason(AGE_CLAIM_MISMATCH, "hold"), case_priority=1)
 
+    def _image_request(self, score: float, who: Involvement) -> Decision | None:
+        """Asking someone to make an intimate image of themselves: producing CSAM when a minor is asked."""
+        if who.adult_minor:
+            return _block(IMAGE_REQUEST, "minor", case=0, sanction="suspend", extra=_CHILD_LABELS)
+        if who.minor:
+            return _block(IMAGE_REQUEST, "minor", case=1, extra=_CHILD_LABELS)
+        return None
+
     def _link(self, score: float, who: Involvement) -> Decision | None:
         if who.new_arrival and self.config.hold_links_for_new_arrivals:
             return Decision(LINK, Action.HOLD, _reason(LINK, "new_arrival_links"))
@@ -312,8 +329,10 @@ _HANDLERS: dict[str, _Handler] = {
     "meetup_risk": Policy._meetup,
     "self_harm": Policy._self_harm,
     AGE_CLAIM_MISMATCH: Policy._age_mismatch,
+    IMAGE_REQUEST: Policy._image_request,
     LINK: Policy._link,
 }
+_CHILD_LABELS = ("csam_signal", "minor_sexual_risk")
 
 
 def _is_minor(band: str | None, unknown_is_minor: bool) -> bool:

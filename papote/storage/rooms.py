@@ -71,6 +71,7 @@ async def visible_rooms(connection: AsyncConnection, person_id: int) -> list[dic
         result.append(
             {
                 **room_from_row(row).public(),
+                "owner_id": row.owner_id,
                 "members": row.members,
                 "joined": joined,
                 "last_seq": row.last_seq,

@@ -132,6 +132,10 @@ async def mark_read(connection: Connection, frame: dict[str, Any]) -> None:
     seq = protocol.int_field(frame, "seq") or 0
     if isinstance(frame.get("room"), str):
         await rooms.mark_read(connection.services, connection.person, frame["room"], seq)
+    elif isinstance(frame.get("with"), str):
+        await private.mark_read(connection.services, connection.person, frame["with"], seq)
+    else:
+        raise PapoteRefusal("bad_request", details={"field": "room"})
     connection.reply(frame.get("ref"))
 
 
@@ -161,9 +165,12 @@ async def unblock(connection: Connection, frame: dict[str, Any]) -> None:
 
 @command("conversations")
 async def conversations(connection: Connection, frame: dict[str, Any]) -> None:
-    found = await private.conversations(connection.services, connection.person)
-    invitations = await rooms.pending_invitations(connection.services, connection.person)
-    connection.reply(frame.get("ref"), {"conversations": found, "invitations": invitations})
+    services, person = connection.services, connection.person
+    found = await private.conversations(services, person)
+    invitations = await rooms.pending_invitations(services, person)
+    blocked = await private.blocked_pseudos(services, person)
+    reply = {"conversations": found, "invitations": invitations, "blocked": blocked}
+    connection.reply(frame.get("ref"), reply)
 
 
 @command("create_room")

@@ -99,3 +99,32 @@ async def test_block_stops_private_messages_and_hides_room_messages(server: Serv
         assert got.text == "message normal"  # the blocked person's message never reached bob
         history = [m.text for m in await bob.history("18-25")]
         assert "message du relou" not in history and "message normal" in history
+
+
+async def test_unread_counts_and_block_list_of_private_conversations(server: ServerProcess) -> None:
+    async with Client(server.url) as alice, Client(server.url) as bob:
+        await alice.enter(pseudo("al"), ADULT)
+        await bob.enter(pseudo("bo"), ADULT)
+        await alice.send_private(bob.pseudo, "salut toi")
+        await bob.wait_for("private_request")
+        await bob.accept_private(alice.pseudo)
+        acks = [await alice.send_private(bob.pseudo, f"message {i}") for i in range(3)]
+        listed = {c["peer"]: c for c in (await bob.conversations())["conversations"]}
+        assert listed[alice.pseudo]["unread"] == 4
+        await bob.mark_private_read(alice.pseudo, acks[-1].seq)
+        listed = {c["peer"]: c for c in (await bob.conversations())["conversations"]}
+        assert listed[alice.pseudo]["unread"] == 0
+        await bob.block(alice.pseudo)
+        assert (await bob.conversations())["blocked"] == [alice.pseudo]
+        await bob.unblock(alice.pseudo)
+        assert (await bob.conversations())["blocked"] == []
+
+
+async def test_answering_a_request_accepts_it(server: ServerProcess) -> None:
+    async with Client(server.url) as alice, Client(server.url) as bob:
+        await alice.enter(pseudo("al"), ADULT)
+        await bob.enter(pseudo("bo"), ADULT)
+        await alice.send_private(bob.pseudo, "coucou")
+        await bob.wait_for("private_request")
+        await bob.send_private(alice.pseudo, "coucou aussi")
+        assert (await alice.wait_for("private_message")).text == "coucou aussi"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from papote.safety.base import Content, Context, Signal
@@ -45,6 +47,34 @@ def test_phone_numbers_in_every_spelling(text: str) -> None:
     assert found[0].evidence.excerpt.strip() == text
 
 
+def test_numbers_from_unassigned_french_ranges_still_count() -> None:
+    # People share numbers the metadata calls unassigned; the shape is enough in France.
+    assert [number for _, _, number in find_phone_numbers("06 39 98 12 34")] == ["+33639981234"]
+
+
+@pytest.mark.parametrize("text", ["drogues info service : 0 800 23 13 13", "fil santé jeunes 0800 235 236"])
+def test_service_numbers_are_not_personal_contact(text: str) -> None:
+    assert "contact.phone" not in rules(text)
+
+
+def test_foreign_numbers_must_be_valid() -> None:
+    assert [number for _, _, number in find_phone_numbers("+44 7911 123456")] == ["+447911123456"]
+    assert find_phone_numbers("+44 1 2345 6789 0000") == []
+
+
+def test_a_number_written_twice_is_still_found() -> None:
+    assert [n for _, _, n in find_phone_numbers("06 12 34 56 78 06 12 34 56 78")] == ["+33612345678"] * 2
+
+
+@pytest.mark.parametrize(
+    "text", ["s.n.a.p." * 500, "a." * 2000, "a@" * 2000, "06 12 34 56 78 " * 100, "www.x.com/" * 400]
+)
+def test_long_hostile_texts_stay_fast(text: str) -> None:
+    start = time.perf_counter()
+    inspect(text)
+    assert time.perf_counter() - start < 0.5  # no catastrophic backtracking (was 0.8 s before bounding)
+
+
 def test_phone_number_is_normalised_to_e164() -> None:
     assert [number for _, _, number in find_phone_numbers("06 12 34 56 78")] == ["+33612345678"]
 
@@ -85,6 +115,9 @@ def test_prepare_digits_keeps_offsets() -> None:
         "tg @fictif_groupe",
         "kik: max_fictif",
         "wtsp = max_fictif",
+        "s n a p : ryan_fictif",
+        "s.n.a.p = jules_fictif",
+        "📸👻 ajoutez moi : zoe_fictive",
     ],
 )
 def test_handles(text: str) -> None:
@@ -99,6 +132,8 @@ def test_handles(text: str) -> None:
         "j'ai vu ça sur insta hier",
         "le filtre snap est drôle",
         "discord est en panne",
+        "ajoute moi : demain",
+        "mon insta c'est que de la bouffe",
     ],
 )
 def test_talking_about_apps_is_not_a_handle(text: str) -> None:

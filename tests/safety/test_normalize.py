@@ -97,6 +97,10 @@ def test_spaced_letters_are_joined() -> None:
     assert normalize("ajoute moi sur s n a p").compact == "ajoute moi sur snap"
 
 
+def test_wider_gaps_between_spaced_letters_stay_word_breaks() -> None:
+    assert normalize("j e  v e u x  m o u r i r").compact == "je veux mourir"
+
+
 def test_two_single_letters_are_not_joined() -> None:
     assert normalize("il y a un plan b").compact == "il y a un plan b"
 

@@ -185,6 +185,22 @@ def test_self_harm_help_is_kept_when_another_label_blocks() -> None:
     assert verdict.case_priority == 1
 
 
+def test_asking_a_minor_for_an_intimate_image_is_csam() -> None:
+    verdict = decide("sexual_image_request", dm("adult", "minor"), score=0.85)
+    assert verdict.action == Action.BLOCK
+    assert verdict.labels == ("minor_sexual_risk", "csam_signal")
+    assert (verdict.case_priority, verdict.sanction) == (0, "suspend")
+    between_minors = decide("sexual_image_request", dm("minor", "minor"), score=0.85)
+    assert between_minors.action == Action.BLOCK
+    assert (between_minors.case_priority, between_minors.sanction) == (1, None)
+
+
+def test_image_request_between_adults_is_left_to_sexual_solicitation() -> None:
+    assert (
+        decide("sexual_image_request", dm("adult", "adult", accepted=True), score=0.85).action == Action.ALLOW
+    )
+
+
 def test_age_claim_mismatch_is_held_with_a_case() -> None:
     verdict = decide("age_claim_mismatch", room("minors", "adult"))
     assert verdict.action == Action.HOLD

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from papote.safety.detectors.rules import (
     LexiconError,
     LexiconStore,
     RulesDetector,
+    _requirements,
     load_lexicon,
     match_text,
     parse_lexicon,
@@ -132,6 +134,34 @@ def test_lexicon_errors_name_the_problem(name: str, text: str, message: str) -> 
         parse_lexicon([(name, text)])
 
 
+@pytest.mark.parametrize(
+    ("pattern", "required"),
+    [
+        (r"\b\d+\s?(?:e|euros?)\b", {"digit"}),
+        (r"\b(?:1[0-5]|[89])\s?ans\b", {"digit"}),
+        (r"[a-z]+\.(?:com|fr)\b", {"dot"}),
+        (r"(?:https?://|www\.)\S+", set()),
+        (r"(?:\d)?abc", set()),
+        (r"a(?=\d)", set()),
+        (r"(?i)x\d", set()),
+        (r"abc|\d", set()),
+    ],
+)
+def test_regex_requirements_are_inferred_safely(pattern: str, required: set[str]) -> None:
+    assert _requirements(pattern) == required
+
+
+def test_a_regex_needing_a_digit_also_sees_number_words() -> None:
+    lex = parse_lexicon([("drug_sale.fr.txt", r"re:\b\d+\s?euros\b" + "\n")])
+    assert labels(lex, "vingt euros") == {"drug_sale": 0.9}
+    assert labels(lex, "quelques euros") == {}
+
+
+def test_signal_only_label_files_are_accepted() -> None:
+    lex = parse_lexicon([("sexual_image_request.fr.txt", "filme toi\n")])
+    assert labels(lex, "filme toi") == {"sexual_image_request": 0.9}
+
+
 # --- matching over normalised views, evidence ----------------------------------------------
 
 
@@ -195,7 +225,7 @@ def write(path: Path, text: str, mtime: float) -> None:
 def test_edits_are_picked_up_after_at_most_one_second(tmp_path: Path) -> None:
     clock = Clock()
     write(tmp_path / "threat.fr.txt", "te buter\n", 1_000)
-    store = LexiconStore(tmp_path, clock=clock)
+    store = LexiconStore(tmp_path, clock=clock, background=False)
     assert labels(store.current(), "je vais te fracasser") == {}
 
     write(tmp_path / "threat.fr.txt", "te buter\nte fracasser\n", 2_000)
@@ -208,7 +238,7 @@ def test_edits_are_picked_up_after_at_most_one_second(tmp_path: Path) -> None:
 def test_new_and_removed_files_are_noticed(tmp_path: Path) -> None:
     clock = Clock()
     write(tmp_path / "threat.fr.txt", "te buter\n", 1_000)
-    store = LexiconStore(tmp_path, clock=clock)
+    store = LexiconStore(tmp_path, clock=clock, background=False)
     write(tmp_path / "hate.fr.txt", "sale race\n", 1_000)
     clock.now += 2
     assert labels(store.current(), "sale race") == {"hate": 0.9}
@@ -220,7 +250,7 @@ def test_new_and_removed_files_are_noticed(tmp_path: Path) -> None:
 def test_a_broken_edit_keeps_the_previous_rules(tmp_path: Path) -> None:
     clock = Clock()
     write(tmp_path / "threat.fr.txt", "te buter\n", 1_000)
-    store = LexiconStore(tmp_path, clock=clock)
+    store = LexiconStore(tmp_path, clock=clock, background=False)
     write(tmp_path / "threat.fr.txt", "te buter\nre:(oops\n", 2_000)
     clock.now += 2
     assert labels(store.current(), "je vais te buter") == {"threat": 0.9}
@@ -229,6 +259,20 @@ def test_a_broken_edit_keeps_the_previous_rules(tmp_path: Path) -> None:
     clock.now += 2
     assert labels(store.current(), "je vais te fracasser") == {"threat": 0.9}
     assert store.last_error is None
+
+
+def test_background_reload_keeps_serving_the_previous_rules(tmp_path: Path) -> None:
+    clock = Clock()
+    write(tmp_path / "threat.fr.txt", "te buter\n", 1_000)
+    store = LexiconStore(tmp_path, clock=clock)
+    write(tmp_path / "threat.fr.txt", "te fracasser\n", 2_000)
+    clock.now += 2
+    first = store.current()  # starts the reload, answers with what it has
+    assert labels(first, "je vais te buter") == {"threat": 0.9}
+    deadline = time.monotonic() + 10
+    while labels(store.current(), "je vais te fracasser") == {} and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert labels(store.current(), "je vais te fracasser") == {"threat": 0.9}
 
 
 # --- the shipped lexicons ---------------------------------------------------------------------
@@ -272,6 +316,13 @@ def test_every_label_has_french_and_english_files() -> None:
         ("viens chez moi ce soir, viens seule", "meetup_risk"),
         ("je veux en finir", "self_harm"),
         ("j'ai plus envie de vivre", "self_harm"),
+        ("j e  v e u x  m o u r i r", "self_harm"),
+        ("dis à ta mère que tu dors chez une copine", "meetup_risk"),
+        ("vends accès à une collection de jeunes", "csam_signal"),
+        ("cp dispo en mp", "csam_signal"),
+        ("paye ou je la publie", "ncii"),
+        ("coupons pcs, envoie moi les codes", "scam_spam"),
+        ("fais une vidéo de toi sous la douche", "sexual_image_request"),
     ],
 )
 def test_shipped_lexicons_catch_the_manoeuvres(shipped: Lexicon, text: str, label: str) -> None:
@@ -298,6 +349,11 @@ def test_shipped_lexicons_catch_the_manoeuvres(shipped: Lexicon, text: str, labe
         "cc ça va ? t'es dispo ce soir ?",
         "ne donne jamais ton snap à un inconnu",
         "l'auto-palpation aide à dépister le cancer du sein",
+        "je cherche des photos de jeunes chiots pour mon exposé",
+        "connard de réveil, il a pas sonné",
+        "fdp = frais de port offerts",
+        "je me suis coupé le doigt en cuisinant",
+        "j'ai rendez-vous chez le médecin, il m'a prescrit du xanax avec une ordonnance",
     ],
 )
 def test_shipped_lexicons_let_hard_negatives_pass(shipped: Lexicon, text: str) -> None:

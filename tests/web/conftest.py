@@ -1,4 +1,4 @@
-"""Browser fixtures: one real Chromium (Debian's) per test session, driven by Playwright's sync API.
+"""Browser fixtures: Debian's Chromium driven by Playwright's sync API, one browser per test module.
 
 The web tests run against their own SQLite server: the page is the same whatever the
 database, and one backend keeps the browser suite fast.
@@ -30,25 +30,35 @@ WAIT_MS = 10_000  # generous: a busy CI machine is slow, and waits end as soon a
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def chromium() -> Path:
+    """Debian's Chromium, or a skip (a failure under CI) before anything is started for nothing."""
     if not CHROMIUM.exists():
         missing(f"Chromium ({CHROMIUM})")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         missing("Playwright (pip install playwright)")
-        raise
-    from playwright.sync_api import expect
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path) -> Iterator[Any]:
+    """One Chromium per test module (the web tests live in one module, so one per run).
+
+    Not per session: Playwright's sync API keeps its own event loop running while it is
+    open, and pytest-asyncio's session loop could not run the async tests that follow.
+    """
+    from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
 
 @pytest.fixture(scope="session")
-def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def web_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     process = ServerProcess(data_dir=tmp_path_factory.mktemp("web-server")).start()
     yield process
     process.stop()

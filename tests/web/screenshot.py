@@ -72,7 +72,7 @@ def take_screenshot(browser: Any, server_url: str, output: Path) -> Path:
         play_conversation(page, bots)
         bots["Nadia"].join("accueil")
         bots["Nadia"].say("accueil", "Bienvenue aux nouveaux !")
-        bots["Nadia"].say("accueil", "Quelqu'un connaît un salon pour parler cuisine ?")
+        bots["Nadia"].say("accueil", "Quelqu'un a une bonne recette de crêpes ?")
         bots["Sofiane"].write_to(
             "Léa", "Salut Léa ! Toi aussi tu aimes l'électro ? Tu as des artistes à conseiller ?"
         )
@@ -107,6 +107,7 @@ def settle(page: Any) -> None:
         close.click()
     page.fill("#composer-input", "Je note pour Fourvière !")
     page.locator("#composer-input").blur()
+    page.mouse.move(0, 799)  # no hover highlight in the picture
     page.wait_for_timeout(200)
 
 

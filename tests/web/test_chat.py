@@ -49,22 +49,22 @@ def test_private_request_is_accepted_then_messages_flow_both_ways(new_page: NewP
 
     member_button(alice, f"Écrire à {bob_name} en privé").click()
     expect(alice.locator("#chat-topic")).to_contain_text("Votre premier message sera une demande")
-    send(alice, "On continue en privé ?")
+    send(alice, "Bonjour ! Tu joues à quoi en ce moment ?")
 
     request = bob.locator("#request-list .request", has_text=alice_name)
-    expect(request).to_contain_text("On continue en privé ?")
+    expect(request).to_contain_text("Bonjour ! Tu joues à quoi en ce moment ?")
     expect(request.get_by_role("button", name="Refuser")).to_be_visible()
     expect(request.get_by_role("button", name="Bloquer")).to_be_visible()
     request.get_by_role("button", name="Accepter").click()
 
     expect(bob.locator("#chat-title")).to_have_text(alice_name)
-    expect(message_with(bob, "On continue en privé ?")).to_be_visible()
+    expect(message_with(bob, "Bonjour ! Tu joues à quoi en ce moment ?")).to_be_visible()
     expect(alice.locator("#toasts")).to_contain_text(f"{bob_name} a accepté votre demande")
     send(bob, "Avec plaisir !")
     expect(message_with(alice, "Avec plaisir !")).to_be_visible()
     send(alice, "Super, à tout de suite.")
     expect(message_with(bob, "Super, à tout de suite.")).to_be_visible()
-    expect(message_with(bob, "On continue en privé ?")).to_have_count(1)
+    expect(message_with(bob, "Bonjour ! Tu joues à quoi en ce moment ?")).to_have_count(1)
 
 
 def test_a_minor_cannot_open_a_private_conversation_with_an_adult(new_page: NewPage) -> None:
@@ -226,6 +226,35 @@ class CuttableLink:
 
     def restore(self) -> None:
         self.down = False
+
+
+def test_a_kept_pseudonym_creates_a_private_room_and_invites(new_page: NewPage) -> None:
+    owner, guest = new_page(), new_page()
+    owner_name, guest_name = pseudo("Own"), pseudo("Gst")
+    enter(owner, owner_name)
+    enter(guest, guest_name)
+
+    owner.click("#create-room-toggle")  # a guest pseudonym is first asked to keep it
+    owner.click("#create-room-keep")
+    owner.fill("#register-email", f"{owner_name.lower()}@example.org")
+    owner.fill("#register-password", "un mot de passe solide")
+    owner.click("#register-form [type=submit]")
+    expect(owner.locator("#account-button")).to_be_hidden()
+
+    owner.click("#create-room-toggle")
+    owner.fill("#create-room-name", "Club lecture")
+    owner.click("#create-room-form [type=submit]")
+    expect(owner.locator("#chat-title")).to_have_text("Club lecture")
+    owner.click("#invite-toggle")
+    owner.fill("#invite-pseudo", guest_name)
+    owner.press("#invite-pseudo", "Enter")
+
+    invitation = guest.locator("#request-list .request", has_text="Club lecture")
+    expect(invitation).to_contain_text(owner_name)
+    invitation.get_by_role("button", name="Rejoindre").click()
+    expect(guest.locator("#chat-title")).to_have_text("Club lecture")
+    send(guest, "Merci pour l'invitation !")
+    expect(message_with(owner, "Merci pour l'invitation !")).to_be_visible()
 
 
 def test_readme_screenshot_script_still_works(browser: Any, web_server: Any, tmp_path: Any) -> None:

@@ -28,12 +28,20 @@ EMERGENCY_NUMBERS = frozenset(
     {"15", "17", "18", "112", "114", "115", "119", "116000", "116006", "116117"}
     | {"3114", "3018", "3919", "3020"}
 )
+_SEP = r"[\s.\-/_]"
+# A French number by its shape: 0 (or +33 / 0033, maybe "(0)") then 1-7 or 9 and 8 more digits.
+_FR_PHONE_RE = re.compile(
+    rf"(?<![\d+])(?:\(?(?:\+|00)33\)?{_SEP}*(?:\(0\){_SEP}*)?|0{_SEP}?)(?P<first>[1-79])(?P<rest>(?:{_SEP}?\d){{8}})(?!\d)"
+)
+_INTERNATIONAL_RE = re.compile(r"(?<!\d)(?:\+|00)\s?[1-9]")
+_PHONE_WINDOW = 160
+_PHONE_OVERLAP = 40  # longer than any written phone number, so none is cut in two
 # Shortest national number worth calling a phone number (French numbers have 9 digits).
 MIN_PHONE_DIGITS = 8
 
 _PLATFORMS = (
     r"snap(?:chat)?|sc|insta(?:gram)?|ig|tiktok|tik\s?tok|telegram|tg|kik|discord|whatsapp|whats\s?app|wa|wtsp|wsp"
-    r"|watsap|signal|wizz|messenger"
+    r"|watsap|wts|signal|wizz|messenger"
 )
 # "mon snap c'est lea_fictive92", "insta: @julie_fictive", "👻 lea.fictive"
 _HANDLE_RE = re.compile(
@@ -41,6 +49,11 @@ _HANDLE_RE = re.compile(
     r"(?P<handle>[a-z0-9][a-z0-9_.\-]{2,29})"
 )
 _HANDLE_WORD_RE = re.compile(r"[a-z]")
+# "ajoutez moi : zoe_fictive" (no platform named): only a handle-shaped word counts.
+_ADD_ME_RE = re.compile(
+    r"\b(?:ajoute|ajoutez|ajoutes|rajoute|rajoutez|add|ajt)[\s-]*(?:moi|moa)\s*(?::|=|->|→|👉)?\s*@?"
+    r"(?P<handle>[a-z0-9][a-z0-9_.\-]{2,29})"
+)
 # "mon snap c'est ...": the platform is introduced as one's own account.
 _OWNER_RE = re.compile(r"\b(?:mon|mn|ma|mon pseudo|mon compte|mon identifiant|mon id)\s*$")
 # Words that follow a platform name in ordinary talk ("snap de ma soeur"): not handles.
@@ -60,16 +73,17 @@ _INVITE_RE = re.compile(
     r"|discord\.gg|discord(?:app)?\.com/invite|snapchat\.com/add|instagram\.com|instagr\.am"
     r"|tiktok\.com/@|kik\.me|m\.me|signal\.me|ig\.me)/?[\w.@\-/#?=]*",
 )
-_EMAIL_RE = re.compile(r"\b[a-z0-9][\w.+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}\b")
+_EMAIL_RE = re.compile(r"\b[a-z0-9][\w.+\-]{0,63}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,3}\.[a-z]{2,10}\b")
 _OBFUSCATED_EMAIL_RE = re.compile(
     r"\b[a-z0-9][\w.+\-]*\s*(?:\(at\)|\[at\]|\{at\}|\sat\s|\(arobase\)|\sarobase\s|\sarrobase\s)\s*"
     r"[a-z0-9\-]+\s*(?:\.|\(dot\)|\[dot\]|\sdot\s|\spoint\s|\(point\))\s*(?:com|fr|net|org|be|ch|ca|io|eu)\b"
 )
 _DISCORD_TAG_RE = re.compile(r"\b[a-z0-9_.]{2,32}#\d{4}\b")
+# Bounded repetitions only: a nested "(x+\.)*" would backtrack for ages on "s.n.a.p.s.n.a.p...".
 _LINK_RE = re.compile(
     r"(?:https?://|www\.)\S+"
-    r"|\b[a-z0-9][a-z0-9\-]{0,62}(?:\.[a-z0-9\-]{1,62})*\.(?:com|fr|net|org|io|be|ch|ca|eu|info|biz|xyz|top"
-    r"|site|online|live|club|ru|tk|ml|ly|gg|me|cc|link|click|app|shop|store|fun|vip|win|bet|cam|sex)\b(?:/\S*)?"
+    r"|\b(?:[a-z0-9-]{1,63}\.){1,4}(?:com|fr|net|org|io|be|ch|ca|eu|info|biz|xyz|top|site|online|live|club"
+    r"|ru|tk|ml|ly|gg|me|cc|link|click|app|shop|store|fun|vip|win|bet|cam|sex)\b(?:/\S*)?"
 )
 # Phone pre-normaliser: letter O next to a digit, and / _ . between digits.
 _LETTER_O_RE = re.compile(r"(?<![a-z])o(?=\d)|(?<=\d)o(?![a-z])")
@@ -83,19 +97,63 @@ def prepare_digits(text: str) -> str:
     return _DIGIT_SEPARATOR_RE.sub(" ", text)
 
 
-def find_phone_numbers(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, E.164) of every valid phone number in `text`; never emergency numbers."""
+def find_phone_numbers(text: str, *, limit: int = 100) -> list[tuple[int, int, str]]:
+    """(start, end, E.164) of the first `limit` personal phone numbers in `text`.
+
+    French numbers are found by their shape (0 or +33, then 9 digits, any separators,
+    not 08 service numbers), which also catches numbers written twice in a row or
+    from unassigned ranges; other countries' numbers by `phonenumbers`, and must be
+    valid. Never emergency or short numbers.
+    """
     if len(_DIGIT_RE.findall(text)) < MIN_PHONE_DIGITS:
         return []
     prepared = prepare_digits(text)
     found: list[tuple[int, int, str]] = []
-    for match in PhoneNumberMatcher(prepared, "FR", leniency=Leniency.VALID):
-        national = str(match.number.national_number)
-        if national in EMERGENCY_NUMBERS or len(national) < MIN_PHONE_DIGITS:
-            continue
-        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        found.append((match.start, match.end, e164))
+    for match in _FR_PHONE_RE.finditer(prepared):
+        digits = "".join(_DIGIT_RE.findall(match.group("rest")))
+        found.append((match.start(), match.end(), f"+33{match.group('first')}{digits}"))
+        if len(found) >= limit:
+            return found
+    if _INTERNATIONAL_RE.search(prepared):
+        taken = [(start, end) for start, end, _ in found]
+        found.extend(_international(prepared, taken, limit - len(found)))
+    return sorted(found)
+
+
+def _international(prepared: str, taken: list[tuple[int, int]], limit: int) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    seen: set[int] = set()
+    # The matcher slows down badly on long digit-heavy texts: feed it overlapping windows.
+    for offset in range(0, max(len(prepared) - _PHONE_OVERLAP, 1), _PHONE_WINDOW - _PHONE_OVERLAP):
+        window = prepared[offset : offset + _PHONE_WINDOW]
+        for match in PhoneNumberMatcher(window, "FR", leniency=Leniency.VALID):
+            start = offset + match.start
+            overlaps = any(first < offset + match.end and start < last for first, last in taken)
+            if start in seen or overlaps or match.number.country_code == 33:
+                continue
+            if not _personal_number(match.number):
+                continue
+            seen.add(start)
+            e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            found.append((start, offset + match.end, e164))
+            if len(found) >= limit:
+                return found
     return found
+
+
+def _personal_number(number: phonenumbers.PhoneNumber) -> bool:
+    """A number that reaches a person: not an emergency, short or service number.
+
+    French numbers only need the right shape (0 + 9 digits, not 08 service numbers):
+    people share numbers from ranges the metadata calls unassigned, and we must not
+    miss them. Foreign numbers must be valid.
+    """
+    national = str(number.national_number)
+    if national in EMERGENCY_NUMBERS or len(national) < MIN_PHONE_DIGITS:
+        return False
+    if number.country_code == 33:
+        return len(national) == 9 and national[0] in "1234567" + "9"
+    return bool(phonenumbers.is_valid_number(number))
 
 
 class ContactDetector:
@@ -109,9 +167,8 @@ class ContactDetector:
         plain = norm.view("plain")
         signals: list[Signal] = []
         digits = norm.view("digits")
-        for start, end, _number in find_phone_numbers(digits.text):
+        for start, end, _number in find_phone_numbers(digits.text, limit=1):
             signals.append(self._signal(text, digits, start, end, LABEL, 0.95, "contact.phone"))
-            break
         folded = plain.text
         for may_hold, pattern, score, rule in _PATTERNS:
             if not may_hold(folded):
@@ -119,9 +176,11 @@ class ContactDetector:
             match = pattern.search(folded)
             if match is not None:
                 signals.append(self._signal(text, plain, match.start(), match.end(), LABEL, score, rule))
-        handle = _find_handle(folded) if _mentions_platform(folded) else None
-        if handle is not None:
-            signals.append(self._signal(text, plain, handle[0], handle[1], LABEL, 0.9, "contact.handle"))
+        for view in _distinct((plain, norm.view("compact"))):
+            handle = _find_handle(view.text) if _mentions_platform(view.text) else None
+            if handle is not None:
+                signals.append(self._signal(text, view, handle[0], handle[1], LABEL, 0.9, "contact.handle"))
+                break
         link = _find_link(folded) if "." in folded else None
         if link is not None:
             signals.append(self._signal(text, plain, link[0], link[1], LINK_LABEL, 1.0, "contact.link"))
@@ -132,6 +191,10 @@ class ContactDetector:
     ) -> Signal:
         first, last = form.span(start, end)
         return Signal(self.name, label, score, Evidence(first, last, text[first:last]), rule)
+
+
+def _distinct(views: tuple[Form, ...]) -> list[Form]:
+    return [view for index, view in enumerate(views) if view.text not in {v.text for v in views[:index]}]
 
 
 def _may_hold_invite(text: str) -> bool:
@@ -161,12 +224,14 @@ _PATTERNS: tuple[tuple[Callable[[str], bool], re.Pattern[str], float, str], ...]
 
 
 def _mentions_platform(text: str) -> bool:
-    return "👻" in text or next(_PLATFORM_HINTS.iter(text), None) is not None
+    return (
+        "👻" in text or "moi" in text or "moa" in text or next(_PLATFORM_HINTS.iter(text), None) is not None
+    )
 
 
 _PLATFORM_WORDS = (
     "snap", "sc", "insta", "ig", "tiktok", "tik", "telegram", "tg", "kik", "discord", "whats", "wa", "wtsp",
-    "wsp", "watsap", "signal", "wizz", "messenger",
+    "wsp", "wts", "watsap", "signal", "wizz", "messenger",
 )  # fmt: skip
 
 
@@ -191,7 +256,11 @@ def _find_link(text: str) -> tuple[int, int] | None:
 
 
 def _find_handle(text: str) -> tuple[int, int] | None:
-    """Span of "<platform> [c'est|:] <handle>" when the handle looks like one."""
+    """Span of "<platform> [c'est|:] <handle>" (or "ajoute moi : <handle>") when the handle looks like one."""
+    for match in _ADD_ME_RE.finditer(text):
+        handle = match.group("handle").rstrip(".-")
+        if any(c.isdigit() or c in "_." for c in handle) and _HANDLE_WORD_RE.search(handle):
+            return (match.start(), match.start("handle") + len(handle))
     for match in _HANDLE_RE.finditer(text):
         handle = match.group("handle").rstrip(".-")
         if handle in _NOT_HANDLES or not _HANDLE_WORD_RE.search(handle):

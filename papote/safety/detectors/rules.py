@@ -6,8 +6,9 @@ message; word boundaries are checked on each hit. Only `re:` lines use regular
 expressions. The file format is documented in `papote/safety/lexicons/README.md`.
 
 Lexicons are reloaded without a restart: the directory is checked for changed
-files at most once per second. A lexicon with an error is refused (the error is
-logged with file and line) and the previous one stays in use.
+files at most once per second and a changed lexicon is compiled on a background
+thread. A lexicon with an error is refused (the error is logged with file and
+line) and the previous one stays in use.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ from papote.safety.normalize import Form, Normalized, fold_key, normalize
 __all__ = [
     "DEFAULT_LEXICON_DIR",
     "DEFAULT_SCORE",
+    "SIGNAL_ONLY_LABELS",
     "Lexicon",
     "LexiconError",
     "LexiconStore",
     "RuleHit",
     "RulesDetector",
+    "load_lexicon",
+    "match_text",
     "parse_lexicon",
 ]
 
@@ -40,6 +44,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 DEFAULT_SCORE = 0.9
+# Signal-only labels a lexicon may give besides the public ones; the policy decides what
+# they mean in context (see policy.py).
+SIGNAL_ONLY_LABELS: tuple[str, ...] = ("sexual_image_request",)
+FILE_LABELS = frozenset((*LABELS, *SIGNAL_ONLY_LABELS))
 # "*" standing for whole words lets up to this many words sit between two parts.
 MAX_WILDCARD_WORDS = 3
 # A line with `{a|b}` alternatives may spell out at most this many phrases.
@@ -241,7 +249,7 @@ def parse_lexicon(files: Iterable[tuple[str, str]]) -> Lexicon:
     parsed = _Parsed()
     for name, text in files:
         match = _FILE_RE.match(name)
-        if match is None or match.group("label") not in LABELS:
+        if match is None or match.group("label") not in FILE_LABELS:
             raise LexiconError(f"{name}: file name must be <label>.<lang>.txt with a known label")
         source = name.removesuffix(".txt")
         for number, line in enumerate(text.splitlines(), start=1):
@@ -445,7 +453,12 @@ def load_lexicon(directory: Path) -> Lexicon:
 
 
 class LexiconStore:
-    """The current lexicon of a directory, reloaded when its files change."""
+    """The current lexicon of a directory, reloaded when its files change.
+
+    Files are looked at (modification times and sizes) at most once per `check_every`
+    seconds. Compiling takes about a second, so by default it happens on a background
+    thread while the previous lexicon keeps serving; `background=False` reloads inline.
+    """
 
     def __init__(
         self,
@@ -453,11 +466,14 @@ class LexiconStore:
         *,
         clock: Callable[[], float] = time.monotonic,
         check_every: float = 1.0,
+        background: bool = True,
     ) -> None:
         self.directory = directory or DEFAULT_LEXICON_DIR
         self._clock = clock
         self._check_every = check_every
+        self._background = background
         self._lock = threading.Lock()
+        self._loading = False
         self._signature = _signature(self.directory)
         self._lexicon = load_lexicon(self.directory)  # errors at start-up are fatal
         self._checked = clock()
@@ -471,24 +487,32 @@ class LexiconStore:
 
     def _refresh(self, now: float) -> None:
         with self._lock:
-            if now - self._checked < self._check_every:
+            if now - self._checked < self._check_every or self._loading:
                 return
             self._checked = now
             signature = _signature(self.directory)
             if signature == self._signature:
                 return
-            try:
-                lexicon = load_lexicon(self.directory)
-            except (LexiconError, OSError, UnicodeDecodeError) as error:
-                # Keep the previous rules: a typo must not switch moderation off.
-                self.last_error = str(error)
-                log.error("lexicon reload refused, previous rules kept: %s", error)
-                self._signature = signature
-                return
-            self._lexicon = lexicon
             self._signature = signature
+            self._loading = True
+        if self._background:
+            threading.Thread(target=self._reload, name="lexicon-reload", daemon=True).start()
+        else:
+            self._reload()
+
+    def _reload(self) -> None:
+        try:
+            lexicon = load_lexicon(self.directory)
+        except (LexiconError, OSError, UnicodeDecodeError) as error:
+            # Keep the previous rules: a typo must not switch moderation off.
+            self.last_error = str(error)
+            log.error("lexicon reload refused, previous rules kept: %s", error)
+        else:
+            self._lexicon = lexicon
             self.last_error = None
             log.info("lexicon reloaded from %s: %d lines", self.directory, len(lexicon))
+        finally:
+            self._loading = False
 
 
 class RulesDetector:

@@ -4,9 +4,18 @@
 // talk to whom): the client only shows what the server says, including its refusals.
 
 import * as api from "./api.js";
-import { avatar, byId, clientId, h, isWide, replaceChildrenKeepingFocus, show } from "./dom.js";
+import { byId, clientId, h, isWide, replaceChildrenKeepingFocus, show } from "./dom.js";
 import { onLangChange, serverText, t } from "./i18n.js";
-import { bandBadge, messageNode, Timeline } from "./messages.js";
+import {
+  conversationItem,
+  invitationItem,
+  memberItem,
+  requestButtons,
+  requestItem,
+  roomItem,
+  smallButton,
+} from "./lists.js";
+import { messageNode, Timeline } from "./messages.js";
 import { Connection } from "./socket.js";
 
 const VIEW_KEY = "papote.view";
@@ -64,7 +73,8 @@ export class Chat {
     this.me = null;
     this.connection = null;
     this.rooms = new Map(); // id -> room as listed by the server (+ local unread)
-    this.conversations = new Map(); // peer key -> {peer, peer_band, status, requested_by_me, id, channel, unread, preview}
+    // peer key -> {peer, peer_band, status, requested_by_me, id, channel, unread, preview}
+    this.conversations = new Map();
     this.invitations = new Map(); // room id -> {room, name, from}
     this.timelines = new Map(); // "r:<room>" / "p:<peer key>" -> Timeline
     this.loaded = new Set(); // timelines whose history was fetched
@@ -97,6 +107,7 @@ export class Chat {
     if (this.connection) this.connection.stop();
     this.reset();
     show(this.el.status, false);
+    document.title = "Papote";
   }
 
   async hello(hello, reconnected) {
@@ -130,9 +141,10 @@ export class Chat {
     } catch {
       saved = null;
     }
-    if (saved && saved.type === "room" && joinedRooms.includes(saved.id)) this.openRoom(saved.id, { focus: false });
-    else if (saved && saved.type === "private" && this.conversations.has(saved.peer)) this.openPrivate(saved.peer, { focus: false });
-    else if (joinedRooms.length) this.openRoom(joinedRooms[0], { focus: false });
+    const quietly = { focus: false };
+    if (saved && saved.type === "room" && joinedRooms.includes(saved.id)) this.openRoom(saved.id, quietly);
+    else if (saved && saved.type === "private" && this.conversations.has(saved.peer)) this.openPrivate(saved.peer, quietly);
+    else if (joinedRooms.length) this.openRoom(joinedRooms[0], quietly);
   }
 
   request(frame, options) {
@@ -432,12 +444,15 @@ export class Chat {
       conversation = { peer: pseudo, status: "new", requested_by_me: false, unread: 0 };
       this.conversations.set(key, conversation);
     }
-    for (const [name, value] of Object.entries(fields)) if (value !== undefined && value !== null) conversation[name] = value;
+    for (const [name, value] of Object.entries(fields)) {
+      if (value !== undefined && value !== null) conversation[name] = value;
+    }
     return conversation;
   }
 
   async openPrivate(peerKey, { focus = true, pseudo = null, band = null } = {}) {
-    const conversation = this.conversation(pseudo || this.conversations.get(peerKey)?.peer || peerKey, { peer_band: band });
+    const known = this.conversations.get(peerKey);
+    const conversation = this.conversation(pseudo || known?.peer || peerKey, { peer_band: band });
     conversation.unread = 0;
     this.setView({ type: "private", peer: peerKey });
     this.notice = null;
@@ -449,7 +464,8 @@ export class Chat {
 
   async loadPrivateHistory(conversation) {
     const key = `p:${keyOf(conversation.peer)}`;
-    const readable = conversation.status === "accepted" || conversation.status === "blocked" || conversation.requested_by_me;
+    // The server lets both sides read an accepted (or blocked) conversation, a pending one only its asker.
+    const readable = ["accepted", "blocked"].includes(conversation.status) || conversation.requested_by_me;
     if (!readable || this.loaded.has(key) || conversation.status === "new") return;
     let data;
     try {
@@ -472,7 +488,7 @@ export class Chat {
     const key = this.viewKey();
     const timeline = key && this.timelines.get(key);
     if (!timeline || timeline.firstSeq === null) return;
-    const target = this.view.type === "room" ? { room: this.view.id } : { with: this.conversations.get(this.view.peer).peer };
+    const target = this.view.type === "room" ? { room: this.view.id } : { with: this.peerOfView() };
     let data;
     try {
       data = await this.request({ type: "history", ...target, before_seq: timeline.firstSeq, limit: 50 });
@@ -483,6 +499,11 @@ export class Chat {
     for (const message of data.messages) if (!this.isBlocked(message.sender)) timeline.addMessage(message);
     timeline.mayHaveOlder = data.messages.length === 50;
     if (this.viewKey() === key) this.renderMessages({ keepScroll: true });
+  }
+
+  /** The pseudonym (as the server spells it) of the private conversation on screen. */
+  peerOfView() {
+    return this.conversations.get(this.view.peer).peer;
   }
 
   setView(view) {
@@ -552,7 +573,9 @@ export class Chat {
 
   async acceptInvitation(roomId) {
     this.invitations.delete(roomId);
-    this.rooms.set(roomId, { id: roomId, name: roomId, allowed: true, unread: 0, kind: "private", audience: "all" });
+    // Not listed until joined: a placeholder, completed by the join reply.
+    const placeholder = { id: roomId, name: roomId, allowed: true, unread: 0, kind: "private", audience: "all" };
+    this.rooms.set(roomId, placeholder);
     await this.openRoom(roomId);
   }
 
@@ -586,7 +609,7 @@ export class Chat {
   /** Only the audiences this person may be in: a minor cannot create an adults' room, and the reverse. */
   fillAudiences() {
     const own = this.me.age_band === "minor" ? "minors" : "adults";
-    const options = [own, "all"].map((audience) => h("option", { value: audience, text: t(`audience.${audience}.long`) }));
+    const options = [own, "all"].map((value) => h("option", { value, text: t(`audience.${value}.long`) }));
     byId("create-room-audience").replaceChildren(...options);
   }
 
@@ -634,7 +657,7 @@ export class Chat {
   submitComposer() {
     const text = this.el.input.value.trim();
     if (!text || !this.view) return;
-    const target = this.view.type === "room" ? { room: this.view.id } : { to: this.conversations.get(this.view.peer).peer };
+    const target = this.view.type === "room" ? { room: this.view.id } : { to: this.peerOfView() };
     const id = clientId();
     const action = /^\/me\s/i.test(text);
     const timeline = this.timeline(this.viewKey());
@@ -682,7 +705,10 @@ export class Chat {
     const conversation = this.conversation(pseudo, { id: ack.conversation, channel: ack.channel });
     startRequestIfNeeded(conversation);
     this.renderConversations();
-    if (this.viewKey() === `p:${keyOf(pseudo)}`) this.renderHeader();
+    if (this.viewKey() === `p:${keyOf(pseudo)}`) {
+      this.renderHeader();
+      this.renderComposer();
+    }
   }
 
   scheduleRead() {
@@ -821,61 +847,34 @@ export class Chat {
   }
 
   renderRooms() {
-    const items = [...this.rooms.values()].map((room) => this.roomItem(room));
+    const items = [...this.rooms.values()].map((room) => {
+      const active = this.view && this.view.type === "room" && this.view.id === room.id;
+      return roomItem(room, { active, onOpen: () => this.openRoom(room.id) });
+    });
     replaceChildrenKeepingFocus(this.el.roomList, items);
     const unread = [...this.rooms.values()].reduce((sum, room) => sum + (room.joined ? room.unread || 0 : 0), 0);
     this.setTabCount("rooms", unread);
-  }
-
-  roomItem(room) {
-    const badge = h("span", {
-      class: `badge badge-audience-${room.audience}`,
-      title: t(`audience.${room.audience}.long`),
-      text: t(`audience.${room.audience}`),
-    });
-    if (room.allowed === false) {
-      // Shown, so everyone knows the room exists, but not enterable: say why.
-      const reason = t(room.audience === "minors" ? "refused.minors" : "refused.adults");
-      return h(
-        "li",
-        { class: "room-item room-refused" },
-        h("span", { class: "room-name", text: room.name }),
-        badge,
-        h("span", { class: "room-reason", text: reason }),
-      );
-    }
-    const active = this.view && this.view.type === "room" && this.view.id === room.id;
-    const unread = !active && room.unread > 0 ? unreadBadge(room.unread) : null;
-    const button = h(
-      "button",
-      {
-        type: "button",
-        class: "room-button",
-        "data-key": `room:${room.id}`,
-        "aria-current": active ? "true" : null,
-        title: room.topic || null,
-        onclick: () => this.openRoom(room.id),
-      },
-      h("span", { class: "room-name", text: room.name }),
-      room.kind === "private" ? h("span", { class: "badge badge-private", text: t("rooms.private") }) : badge,
-      room.joined ? h("span", { class: "joined-dot", "aria-hidden": "true" }) : null,
-      unread,
-    );
-    return h("li", { class: "room-item" }, button);
   }
 
   renderConversations() {
     const conversations = [...this.conversations.values()];
     const requests = conversations.filter((c) => c.status === "pending" && !c.requested_by_me);
     const listed = conversations.filter((c) => this.isListed(c));
-    const invitations = [...this.invitations.values()].map((i) => this.invitationItem(i));
-    replaceChildrenKeepingFocus(this.el.requestList, [...invitations, ...requests.map((c) => this.requestItem(c))]);
-    replaceChildrenKeepingFocus(this.el.conversationList, listed.map((c) => this.conversationItem(c)));
+    const invitations = [...this.invitations.values()].map((invitation) =>
+      invitationItem(invitation, {
+        join: () => this.acceptInvitation(invitation.room),
+        decline: () => this.declineInvitation(invitation.room),
+      }),
+    );
+    const requestItems = requests.map((c) => requestItem(c, keyOf(c.peer), this.requestActions(c.peer)));
+    replaceChildrenKeepingFocus(this.el.requestList, [...invitations, ...requestItems]);
+    replaceChildrenKeepingFocus(this.el.conversationList, listed.map((c) => this.conversationEntry(c)));
     show(this.el.privateEmpty, !requests.length && !listed.length && !invitations.length);
     const waiting = requests.length + invitations.length + listed.reduce((sum, c) => sum + (c.unread || 0), 0);
     this.setTabCount("private", waiting);
   }
 
+  /** Requests to us are listed apart; a draft only while it is open; declined ones only to the asker. */
   isListed(conversation) {
     const key = keyOf(conversation.peer);
     if (conversation.status === "pending") return conversation.requested_by_me;
@@ -884,132 +883,50 @@ export class Chat {
     return true;
   }
 
-  requestItem(conversation) {
-    const key = keyOf(conversation.peer);
-    return h(
-      "li",
-      { class: "request" },
-      h(
-        "div",
-        { class: "request-who" },
-        avatar(conversation.peer),
-        h("span", { class: "request-name", text: conversation.peer }),
-        bandBadge(conversation.peer_band),
-        h("span", { class: "request-asks", text: t("private.request.asks") }),
-      ),
-      conversation.preview ? h("blockquote", { class: "request-preview", text: conversation.preview }) : null,
-      this.requestButtons(key, conversation.peer),
-    );
+  requestActions(pseudo) {
+    const key = keyOf(pseudo);
+    return { accept: () => this.accept(key), decline: () => this.decline(key), block: () => this.block(pseudo) };
   }
 
-  requestButtons(key, pseudo) {
-    return h(
-      "div",
-      { class: "request-actions" },
-      h("button", { type: "button", class: "button button-primary button-small", "data-key": `accept:${key}`, text: t("private.accept"), onclick: () => this.accept(key) }),
-      h("button", { type: "button", class: "button button-secondary button-small", "data-key": `decline:${key}`, text: t("private.decline"), onclick: () => this.decline(key) }),
-      h("button", { type: "button", class: "button button-danger-quiet button-small", "data-key": `block:${key}`, text: t("action.block"), onclick: () => this.block(pseudo) }),
-    );
-  }
-
-  invitationItem(invitation) {
-    return h(
-      "li",
-      { class: "request" },
-      h("div", { class: "request-who" }, h("span", { class: "request-name", text: invitation.name || invitation.room })),
-      h("p", { class: "request-asks", text: t("invitation.from", { pseudo: invitation.from }) }),
-      h(
-        "div",
-        { class: "request-actions" },
-        h("button", { type: "button", class: "button button-primary button-small", text: t("invitation.join"), onclick: () => this.acceptInvitation(invitation.room) }),
-        h("button", { type: "button", class: "button button-secondary button-small", text: t("private.decline"), onclick: () => this.declineInvitation(invitation.room) }),
-      ),
-    );
-  }
-
-  conversationItem(conversation) {
+  conversationEntry(conversation) {
     const key = keyOf(conversation.peer);
     const active = this.view && this.view.type === "private" && this.view.peer === key;
     const state = conversationState(conversation);
-    return h(
-      "li",
-      { class: "conversation-item" },
-      h(
-        "button",
-        { type: "button", class: "conversation-button", "data-key": `conv:${key}`, "aria-current": active ? "true" : null, onclick: () => this.openPrivate(key) },
-        avatar(conversation.peer),
-        h(
-          "span",
-          { class: "conversation-text" },
-          h("span", { class: "conversation-line" }, h("span", { class: "conversation-name", text: conversation.peer }), bandBadge(conversation.peer_band)),
-          state ? h("span", { class: "conversation-state", text: t(state) }) : null,
-        ),
-        !active && conversation.unread > 0 ? unreadBadge(conversation.unread) : null,
-      ),
-    );
+    return conversationItem(conversation, key, { active, state, onOpen: () => this.openPrivate(key) });
   }
 
   renderMembers() {
     const roomId = this.membersRoom;
     const members = roomId ? this.members.get(roomId) : null;
     const list = members ? [...members.values()] : [];
-    list.sort((a, b) => (this.isMine(b.pseudo) ? 1 : 0) - (this.isMine(a.pseudo) ? 1 : 0) || a.pseudo.localeCompare(b.pseudo));
-    replaceChildrenKeepingFocus(this.el.memberList, list.map((m) => this.memberItem(m)));
+    // Ourselves first, then by pseudonym.
+    const rank = (member) => (this.isMine(member.pseudo) ? 0 : 1);
+    list.sort((a, b) => rank(a) - rank(b) || a.pseudo.localeCompare(b.pseudo));
+    replaceChildrenKeepingFocus(this.el.memberList, list.map((m) => this.memberEntry(m)));
     this.el.membersCount.textContent = members ? `(${list.length})` : "";
     show(this.el.membersEmpty, !members);
   }
 
-  memberItem(member) {
-    const mine = this.isMine(member.pseudo);
-    const key = keyOf(member.pseudo);
-    const details = h(
-      "span",
-      { class: "member-info" },
-      h("span", { class: "member-name", text: member.pseudo }),
-      bandBadge(member.age_band),
-      member.gender ? h("span", { class: "member-gender", text: t(`gender.${member.gender}`) }) : null,
-      member.role && member.role !== "user" ? h("span", { class: "badge badge-staff", text: t("member.moderator") }) : null,
-      mine ? h("span", { class: "member-you", text: t("member.you") }) : null,
-    );
-    const actions = mine ? null : this.memberActions(member, key);
-    return h("li", { class: `member${this.isBlocked(member.pseudo) ? " member-blocked" : ""}` }, avatar(member.pseudo), details, actions);
-  }
-
-  memberActions(member, key) {
+  memberEntry(member) {
     const pseudo = member.pseudo;
-    if (this.isBlocked(pseudo)) {
-      return h(
-        "span",
-        { class: "member-actions" },
-        h("button", { type: "button", class: "button button-quiet button-small", "data-key": `unblock:${key}`, "aria-label": t("member.unblock.label", { pseudo }), text: t("action.unblock"), onclick: () => this.unblock(pseudo) }),
-      );
-    }
-    return h(
-      "span",
-      { class: "member-actions" },
-      h("button", {
-        type: "button",
-        class: "button button-secondary button-small",
-        "data-key": `write:${key}`,
-        "aria-label": t("member.write.label", { pseudo }),
-        text: t("member.write"),
-        onclick: () => this.openPrivate(key, { pseudo, band: member.age_band }),
-      }),
-      h("button", {
-        type: "button",
-        class: "button button-danger-quiet button-small",
-        "data-key": `block:${key}`,
-        "aria-label": t("member.block.label", { pseudo }),
-        text: t("action.block"),
-        onclick: () => this.block(pseudo),
-      }),
-    );
+    const key = keyOf(pseudo);
+    return memberItem(member, key, {
+      mine: this.isMine(pseudo),
+      blocked: this.isBlocked(pseudo),
+      onWrite: () => this.openPrivate(key, { pseudo, band: member.age_band }),
+      onBlock: () => this.block(pseudo),
+      onUnblock: () => this.unblock(pseudo),
+    });
   }
 
   setTabCount(tab, count) {
     const badge = document.querySelector(`.tab[data-tab="${tab}"] .tab-count`);
     badge.textContent = String(count);
     show(badge, count > 0);
+    // The browser tab shows the total too, for people who switched to another tab.
+    const counts = [...document.querySelectorAll(".tab-count")].map((b) => Number(b.textContent || 0));
+    const total = counts.reduce((sum, n) => sum + n, 0);
+    document.title = total > 0 ? `(${total}) Papote` : "Papote";
   }
 
   renderView() {
@@ -1061,7 +978,8 @@ export class Chat {
       badge.title = t(`band.${conversation.peer_band}.long`);
       show(badge, true);
     }
-    topic.textContent = t(privateIntro(conversation, this.isBlocked(conversation.peer)), { pseudo: conversation.peer });
+    const intro = privateIntro(conversation, this.isBlocked(conversation.peer));
+    topic.textContent = t(intro, { pseudo: conversation.peer });
     blockPeer.textContent = t(this.isBlocked(conversation.peer) ? "action.unblock" : "action.block");
     show(blockPeer, true);
   }
@@ -1070,18 +988,11 @@ export class Chat {
     const { notice } = this.el;
     notice.replaceChildren();
     if (this.notice) {
-      notice.append(
-        h("p", { text: serverText(this.notice) }),
-        h("button", {
-          type: "button",
-          class: "button button-quiet button-small",
-          text: t("action.dismiss"),
-          onclick: () => {
-            this.notice = null;
-            this.renderNotice();
-          },
-        }),
-      );
+      const dismiss = () => {
+        this.notice = null;
+        this.renderNotice();
+      };
+      notice.append(h("p", { text: serverText(this.notice) }), smallButton(t("action.dismiss"), dismiss, { variant: "quiet" }));
     }
     show(notice, Boolean(this.notice));
   }
@@ -1095,7 +1006,7 @@ export class Chat {
       card.append(
         h("p", { class: "request-card-title", text: t("private.request.from", { pseudo: conversation.peer }) }),
         conversation.preview ? h("blockquote", { class: "request-preview", text: conversation.preview }) : null,
-        this.requestButtons(keyOf(conversation.peer), conversation.peer),
+        requestButtons(keyOf(conversation.peer), this.requestActions(conversation.peer)),
       );
     }
     show(card, Boolean(incoming));
@@ -1107,9 +1018,10 @@ export class Chat {
     if (this.view && this.view.type === "private") {
       const conversation = this.conversations.get(this.view.peer);
       const blocked = this.isBlocked(conversation.peer) || conversation.status === "blocked";
-      const waitingForMe = conversation.status === "pending" && !conversation.requested_by_me;
+      // No composer while a request waits (either way: one message until the answer) or was refused.
+      const pending = conversation.status === "pending";
       const refused = conversation.status === "declined" && conversation.requested_by_me;
-      usable = !blocked && !waitingForMe && !refused;
+      usable = !blocked && !pending && !refused;
       input.placeholder = t("composer.private.placeholder", { pseudo: conversation.peer });
     } else {
       input.placeholder = t("composer.placeholder");
@@ -1124,7 +1036,8 @@ export class Chat {
     const before = list.scrollHeight - list.scrollTop;
     const nodes = [];
     if (timeline && timeline.mayHaveOlder) {
-      nodes.push(h("li", { class: "older" }, h("button", { type: "button", class: "button button-quiet button-small", text: t("chat.older"), onclick: () => this.loadOlder() })));
+      const older = smallButton(t("chat.older"), () => this.loadOlder(), { variant: "quiet" });
+      nodes.push(h("li", { class: "older" }, older));
     }
     for (const item of timeline ? timeline.items : []) {
       if (!item.notice && this.isBlocked(item.sender)) continue;
@@ -1187,13 +1100,10 @@ export class Chat {
   }
 }
 
-function unreadBadge(count) {
-  return h("span", { class: "unread" }, String(count), h("span", { class: "visually-hidden", text: ` ${t("unread.label")}` }));
-}
-
 /** Our message opens a request when there is no conversation yet, or after we declined theirs. */
 function startRequestIfNeeded(conversation) {
-  const fresh = conversation.status === "new" || (conversation.status === "declined" && !conversation.requested_by_me);
+  const declinedByUs = conversation.status === "declined" && !conversation.requested_by_me;
+  const fresh = conversation.status === "new" || declinedByUs;
   if (fresh) Object.assign(conversation, { status: "pending", requested_by_me: true });
 }
 
@@ -1209,8 +1119,9 @@ function privateIntro(conversation, blocked) {
   if (blocked) return "private.intro.blocked";
   if (conversation.status === "blocked") return "private.intro.closed";
   if (conversation.status === "new") return "private.intro.new";
-  if (conversation.status === "pending") return conversation.requested_by_me ? "private.intro.waiting" : "private.intro.request";
-  if (conversation.status === "declined") return conversation.requested_by_me ? "private.intro.declined" : "private.intro.new";
+  const asker = conversation.requested_by_me;
+  if (conversation.status === "pending") return asker ? "private.intro.waiting" : "private.intro.request";
+  if (conversation.status === "declined") return asker ? "private.intro.declined" : "private.intro.new";
   return "private.with";
 }
 

@@ -91,7 +91,8 @@ const timeFormats = new Map();
 function timeFormat() {
   const lang = currentLang();
   if (!timeFormats.has(lang)) {
-    timeFormats.set(lang, new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "fr-FR", { hour: "2-digit", minute: "2-digit" }));
+    const locale = lang === "en" ? "en-GB" : "fr-FR";
+    timeFormats.set(lang, new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }));
   }
   return timeFormats.get(lang);
 }
@@ -122,15 +123,19 @@ export function messageNode(item, { mine, onRetry }) {
     item.kind === "action"
       ? h("p", { class: "message-text" }, h("em", { text: `* ${item.sender} ${item.text}` }))
       : h("p", { class: "message-text", text: item.text });
-  const node = h("li", { class: classes.join(" ") }, avatar(item.sender), h("div", { class: "message-body" }, meta, body));
+  const content = h("div", { class: "message-body" }, meta, body);
+  const node = h("li", { class: classes.join(" ") }, avatar(item.sender), content);
   if (item.failed) node.querySelector(".message-body").append(failureLine(item, onRetry));
   return node;
 }
 
 function failureLine(item, onRetry) {
-  const line = h("p", { class: "message-error" }, h("strong", { text: t("message.failed") }), " — ", serverText(item.failed));
+  const failed = h("strong", { text: t("message.failed") });
+  const line = h("p", { class: "message-error" }, failed, " — ", serverText(item.failed));
   if (item.retryable && onRetry) {
-    line.append(" ", h("button", { class: "link-button", type: "button", text: t("composer.send"), onclick: () => onRetry(item) }));
+    const again = h("button", { class: "link-button", type: "button", text: t("composer.send") });
+    again.addEventListener("click", () => onRetry(item));
+    line.append(" ", again);
   }
   return line;
 }
