@@ -34,7 +34,7 @@ async def create_account(
         account_id = await store.insert_account(
             connection, email=email, password_hash=password_hash, pseudo_key=key, role=role, now_ms=now
         )
-        person_id = await store.insert_person(
+        person_id = await store.insert_claiming_person(
             connection,
             pseudo=pseudo,
             pseudo_key=key,
@@ -42,9 +42,9 @@ async def create_account(
             age_band=band,
             gender=None,
             departement=None,
+            claim_expires_ms=None,
             now_ms=now,
         )
-        await store.claim_pseudonym(connection, key, person_id, None, now)
         await store.attach_account(connection, person_id, account_id, key)
         person = await store.get_person(connection, person_id)
     assert person is not None

@@ -84,23 +84,28 @@ def send_to_room(
                 minor=minor,
             )
         )
-    gate.remember(channel, sender.id, cleaned)
-    message = NewMessage(
-        channel,
-        sender.id,
-        client_id,
-        kind,
-        cleaned,
-        screening.hidden,
-        screening.flags,
-        ",".join(screening.verdict.labels),
-    )
+    message = screened_message(services, channel, sender, client_id, kind, cleaned, screening)
 
     def events_for(stored: StoredMessage) -> list[Event]:
         return [] if screening.hidden else [room_message_event(stored, sender, room_id, screening.extra)]
 
     pending = services.log.enqueue(message, events_for)
     return finish(services, sender, pending, screening, channel, client_id, cleaned, minor)
+
+
+def screened_message(
+    services: Services,
+    channel: str,
+    sender: Person,
+    client_id: str,
+    kind: str,
+    text: str,
+    screening: Screening,
+) -> NewMessage:
+    """The message as it will be stored, with what the safety pipeline said; remembered as context."""
+    services.gate.remember(channel, sender.id, text)
+    labels = ",".join(screening.verdict.labels)
+    return NewMessage(channel, sender.id, client_id, kind, text, screening.hidden, screening.flags, labels)
 
 
 async def _refused(refusing: Awaitable[None]) -> Sent:

@@ -83,7 +83,7 @@ async def enter(
     expires = now + services.settings.guest_session_hours * 3_600_000
     token = secrets.token_urlsafe(32)
     async with services.transaction() as connection:
-        person_id = await store.insert_person(
+        person_id = await store.insert_claiming_person(
             connection,
             pseudo=pseudo,
             pseudo_key=key,
@@ -91,9 +91,9 @@ async def enter(
             age_band=band,
             gender=gender,
             departement=departement,
+            claim_expires_ms=expires,
             now_ms=now,
         )
-        await store.claim_pseudonym(connection, key, person_id, expires, now)
         await store.insert_session(connection, token_hash(token), person_id, now, expires)
         person = await store.get_person(connection, person_id)
     assert person is not None

@@ -12,7 +12,7 @@ from papote.bus.base import Event
 from papote.domain import verdicts
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import history_item, notice, private_message_events
-from papote.domain.messages import Sent, check_client_id, check_text, finish, may_read
+from papote.domain.messages import Sent, check_client_id, check_text, finish, may_read, screened_message
 from papote.domain.model import (
     Conversation,
     Person,
@@ -30,7 +30,6 @@ from papote.storage import conversations as store
 from papote.storage import history as history_store
 from papote.storage import people as people_store
 from papote.storage import safety as safety_store
-from papote.storage.message_log import NewMessage
 
 PREVIEW_CHARS = 140
 
@@ -83,17 +82,7 @@ async def send_private(
     assessment = await _assess(services, conversation, sender, recipient, cleaned)
     if assessment is not None:
         screening = screening_for_frozen(screening)
-    gate.remember(conversation.channel, sender.id, cleaned)
-    message = NewMessage(
-        conversation.channel,
-        sender.id,
-        client_id,
-        kind,
-        cleaned,
-        screening.hidden,
-        screening.flags,
-        ",".join(screening.verdict.labels),
-    )
+    message = screened_message(services, conversation.channel, sender, client_id, kind, cleaned, screening)
 
     def events_for(stored: StoredMessage) -> list[Event]:
         own, theirs = private_message_events(stored, sender, recipient, conversation.id, screening.extra)

@@ -598,12 +598,413 @@ _DRUG_RULES: tuple[Rule, ...] = (
     ),
 )  # fmt: skip
 
+# --- broader readings, matched above all in the canonical form (see `canonical`) ---------------
+# The canonical form spells SMS words out ("kel" -> "quel", "tof" -> "photo", "jte" -> "je te"),
+# splits elisions ("t'as" -> "t as") and joins the classes below, so one pattern covers many spellings.
+
+_YOU = r"(?:t|tu|t\s+es|tu\s+es|tes|t\s+est|t\s+as|tu\s+as|ta|tas|vous|u|you|ur|you\s+re|u\s+r|r\s+u|are\s+you)"
+_YOU_ARE2 = r"(?:t\s+es|tu\s+es|tes|t\s+est|t|vous\s+etes|you\s+re|u\s+r|ur|are\s+you|r\s+u|u\s+are)"
+_YOU_HAVE2 = r"(?:t\s+as|tu\s+as|ta|tas|t\s+a|as\s+tu|t\s+aurais|tu\s+aurais|got|do\s+you\s+have|u\s+have)"
+_INTENS = r"(?:(?:trop|tellement|vraiment|super|tres|si|grave|hyper|vachement|carrement|so|really|too)\s+)*"
+_PRETTY = (
+    r"(?:belle|jolie|mignonne|canon|magnifique|sublime|bonne|craquante|charmante|sexy|adorable|parfaite"
+    r"|ravissante|pretty|beautiful|cute|gorgeous|hot|choupette|bombe|fraiche|belle\s+gosse)"
+)
+_SCHOOL = (
+    r"(?:college|lycee|primaire|ecole|cm1|cm2|6e|5e|4e|3e|6eme|5eme|4eme|3eme|seconde|premiere|terminale"
+    r"|sixieme|cinquieme|quatrieme|troisieme|school|middle\s+school|high\s+school)"
+)
+_APP = (
+    r"(?:snap|insta|tiktok|telegram|whatsapp|discord|kik|skype|facetime|signal|messenger|wickr|viber|ig|tg|wsp"
+    r"|wtsp|dc|telegramme|threema|session)"
+)
+_APP_GATE = "snap insta tiktok telegram whatsapp discord kik skype facetime signal messenger wickr viber ig tg wsp wtsp dc"
+_PIC = r"(?:photo|photos|video|videos|selfie|selfies|pic|pics|nude|nudes)"
+_PIC_GATE = "photo photos video videos selfie selfies pic pics"
+_GIFT = (
+    r"(?:robux|vbucks|v\s+bucks|gemmes|gems|skins?|paysafecard|paysafe|neosurf|recharge|forfait|cadeaux?|argent"
+    r"|sous|thunes|euros?|balles|\d+\s*(?:e|euros?|balles)|carte\s+cadeau|airpods|iphone|telephone|palette"
+    r"|maquillage|parfum|sac|mcdo|pass\s+de\s+combat|abonnement|credits?)"
+)
+_GIFT_GATE = (
+    "robux vbucks bucks gemmes gems skin skins paysafecard paysafe neosurf recharge forfait cadeau cadeaux "
+    "argent sous thunes euro euros balles carte airpods iphone telephone palette maquillage parfum sac mcdo "
+    "pass abonnement credit credits #digit"
+)
+_GIVE = (
+    r"(?:je\s+(?:te|t)\s+(?:paye|paie|offre|donne|file|envoie|achete|fais|passe|payerai|offrirai|donnerai)"
+    r"|je\s+(?:peux|vais|pourrais)\s+(?:te|t)\s+(?:en\s+)?(?:payer|offrir|donner|filer|envoyer|acheter|passer|faire)"
+    r"|je\s+(?:te|t)\s+(?:en|les|la|le)\s+(?:paye|paie|offre|donne|file|envoie|achete|passe))"
+)
+
+_GROOMING_BROAD: tuple[Rule, ...] = (
+    # Age and school-year questions, however spelled.
+    _rule(
+        "age_question",
+        0.2,
+        "age asv asl old classe niveau etudes annee",
+        r"\b(?:quel|quelle)\s+age\b|\bton\s+age\b|\bage\s*\?|\b(?:asv|asl)\b|\bhow\s+old\b"
+        r"|\b(?:quelle|en\s+quelle)\s+(?:classe|annee)\b|\bquel\s+niveau\b|\bcomme\s+etudes\b",
+    ),
+    _rule(
+        "age_question",
+        0.2,
+        "college lycee primaire ecole cm1 cm2 6e 5e 4e 3e 6eme 5eme 4eme 3eme seconde premiere terminale "
+        "sixieme cinquieme quatrieme troisieme school majeur majeure mineur mineure",
+        r"\b" + _YOU_ARE2 + r"\s+(?:encore\s+|toujours\s+)?(?:au|a\s+la|a\s+l|en|in)\s+" + _SCHOOL + r"\b"
+        r"|\b" + _YOU_ARE2 + r"\s+(?:majeure?|mineure?)\b",
+    ),
+    _rule("age_question", 0.2, "#digit", r"\b" + _YOU_HAVE2 + r"\s+(?:quoi\s+)?\d{1,2}\s*(?:ans?)?\s*\?"),
+    _rule("age_question", 0.1, "qui", r"^\s*(?:t|tu\s+es|t\s+es)\s+qui\b"),
+    # Flattery: looks, "mature for your age", "not like the others".
+    _rule(
+        "flattery",
+        0.25,
+        "belle jolie mignonne canon magnifique sublime bonne craquante charmante sexy adorable parfaite "
+        "ravissante pretty beautiful cute gorgeous hot choupette bombe fraiche cutie trouve",
+        r"\b" + _YOU_ARE2 + r"\s+" + _INTENS + _PRETTY + r"\b"
+        r"|\bje\s+(?:te\s+|t\s+)trouve\s+" + _INTENS + _PRETTY + r"\b"
+        r"|^\s*(?:hey|salut|coucou|cc|bonjour|slt|yo)?\s*(?:ma\s+)?(?:belle|jolie|mignonne|cutie|beaute|princesse"
+        r"|puce|cherie|choupette)\b",
+    ),
+    _rule(
+        "flattery",
+        0.45,
+        "mature pour age ans",
+        r"\b" + _INTENS + _PRETTY + r"\s+(?:pour|a)\s+(?:ton\s+age|\d{1,2}\s*ans?|une\s+(?:fille|meuf)\s+de)\b"
+        r"|\bmature\b|\bpour\s+ton\s+age\b",
+    ),
+    _rule(
+        "flattery",
+        0.45,
+        "autres differente different dirait older vieille vieux agee grande age",
+        r"\bpas\s+comme\s+(?:les\s+)?autres\b|\bdifferente?\s+des\s+autres\b|\bon\s+dirait\s+(?:que\s+)?"
+        + _YOU_HAVE2 + r"\s+\d{2}\b|\b(?:look|looks)\s+older\b|\b(?:tu\s+fais|t\s+fais|tu\s+parais|" + _YOU_HAVE2
+        + r"\s+l\s+air)\s+(?:(?:bien|vraiment|trop|tellement|beaucoup)\s+)?plus\s+(?:vieille|vieux|agee|grande"
+        r"|mature|que\s+ton\s+age)\b|\btu\s+fais\s+pas\s+ton\s+age\b",
+    ),
+    # Trust.
+    _rule(
+        "trust",
+        0.2,
+        "inconnu confiance dire parler ami mal",
+        r"\bje\s+suis\s+pas\s+(?:un\s+)?inconnu|\btu\s+peux\s+(?:tout\s+me\s+dire|me\s+parler\s+de\s+tout"
+        r"|me\s+faire\s+confiance)|\bje\s+(?:te\s+)?(?:veux|ferai)\s+(?:que\s+du\s+bien|rien\s+de\s+mal)\b"
+        r"|\brien\s+de\s+mal\b",
+    ),
+    # Isolation: alone, nobody around, "just you and me".
+    _rule(
+        "isolation",
+        0.35,
+        "seul seule seuls seules dors tranquille tranquilles moi derangera deux",
+        r"\b" + _YOU_ARE2 + r"\s+(?:toute?\s+)?seule?s?\b(?!\s+(?:ou|avec|a\s+venir))"
+        r"|\bquand\s+" + _YOU_ARE2 + r"\s+(?:toute?\s+)?seule?\b|\btu\s+dors\s+ou\b"
+        r"|\bon\s+(?:est|sera|serait)\s+(?:plus\s+)?tranquilles?\b|\bjuste\s+toi\s+et\s+moi\b"
+        r"|\brien\s+que\s+(?:nous\s+deux|toi\s+et\s+moi)\b|\bpersonne\s+(?:ne\s+)?nous\s+derangera\b",
+    ),
+    _rule(
+        "isolation",
+        0.35,
+        "gamins gamines bebes comprendraient comprennent comprendront",
+        r"\btes\s+(?:potes|amis|copines|copains)\s+(?:c\s+est|sont)\s+(?:des\s+)?(?:gamins|gamines|bebes)\b"
+        r"|\b(?:les\s+gens|ils|tes\s+parents|personne)\s+(?:ne\s+)?(?:comprendraient|comprennent|comprendront)"
+        r"\s+(?:pas|rien|jamais)\b",
+    ),
+    # Who watches the child's phone, when the parents are away, or escaping moderation.
+    _rule(
+        "supervision_check",
+        0.35,
+        "parents darons mere pere maman papa freres soeurs frere soeur famille reviennent rentrent dorment "
+        "surveillent lisent modos moderateurs tel telephone portable",
+        r"\b(?:tes|ta|ton|vos|your)\s+" + _PARENTS + r"\b.{0,25}\b(?:reviennent|rentrent|rentre|reviens|revient"
+        r"|dorment|sont\s+la|est\s+la|sont\s+pas\s+la|partent|bossent|travaillent|regardent|lisent|checkent"
+        r"|fouillent|surveillent|controlent|voient)\b"
+        r"|\b(?:tes|ta|ton)\s+(?:freres?|soeurs?|famille)\b.{0,25}\b(?:lire|lisent|voir|voient|regardent"
+        r"|checkent|fouillent)\b|\b(?:lire|regarde|regardent|checke|checkent|fouillent)\s+ton\s+(?:tel"
+        r"|telephone|portable)\b|\b(?:ils|les\s+modos|les\s+moderateurs)\s+(?:surveillent|lisent|regardent)\b",
+    ),
+    # Secrecy and lying to the parents.
+    _rule(
+        "secrecy",
+        0.5,
+        "dis dit di raconte parle dire montre",
+        r"(?:^|[,.!?;]|\bet|\bmais|\bsurtout|\bok)\s*(?:ne\s+)?(?:le\s+|lui\s+|leur\s+|en\s+)?(?:dis|dit|di|raconte"
+        r"|parle)\b(?:\s+(?:le|la|les|lui|leur|en|ca|surtout|bien))*\s+(?:rien|pas|jamais)\b"
+        r"|\bfaut\s+pas\s+(?:le\s+)?(?:dire|en\s+parler|le\s+raconter)\b",
+    ),
+    _rule(
+        "secrecy",
+        0.6,
+        "personne sache saura sauront verra saura voir savoir doit doivent voient",
+        r"\bpersonne\s+(?:ne\s+)?(?:doit|dois|va|saura|sauras|verra|verras|sait|saura\s+rien)\b"
+        r"|\b(?:faut|doivent|doit|faudrait)\s+pas\s+(?:qu\s+(?:ils|elles|il|elle|on)\s+|que\s+\w+\s+)?"
+        r"(?:voir|savoir|sache|sachent|voient|lire|lisent|tomber)\b",
+    ),
+    _rule("secrecy", 0.5, "entre", r"\bentre\s+nous\b"),
+    _rule("secrecy", 0.3, "chut", r"\bchut+\b"),
+    _rule(
+        "secrecy",
+        0.5,
+        "efface supprime",
+        r"\b(?:efface|supprime)\b(?:\s+(?:bien|tout|les|la|nos|ces|mes|apres|stp))*\s*(?:messages|conversation"
+        r"|photos?|apres|historique|tout)\b",
+    ),
+    _rule(
+        "secrecy",
+        0.6,
+        "dis dit leur copine copain pote",
+        r"\b(?:dis|dit|di)\s+(?:leur|a\s+tes\s+parents|a\s+ta\s+mere|a\s+ton\s+pere)\s+que\s+tu\s+(?:vas|dors|es"
+        r"|seras)\s+chez\b",
+    ),
+    # Moving to another app, account or phone.
+    _rule(
+        "platform_move",
+        0.3,
+        _APP_GATE + " compte autre",
+        r"\b" + _YOU_HAVE2 + r"\s+(?:un\s+|une\s+)?" + _APP + r"\b"
+        r"|\b" + _YOU_HAVE2 + r"\s+(?:un\s+)?autre\s+(?:compte|reseau)\b",
+    ),
+    _rule(
+        "platform_move",
+        0.35,
+        "ailleurs prive mp dm bas ajoute ajouter add pseudo numero num tel",
+        r"\bon\s+(?:se\s+)?(?:parle|continue|discute|ecrit|voit)\s+(?:ailleurs|en\s+prive|en\s+mp|la\s+bas)\b"
+        r"|\b(?:viens|vien|passe)\s+(?:en\s+)?(?:prive|mp|dm)\b|\b(?:mp|dm)\s+moi\b|\bje\s+(?:te\s+|t\s+)ajoute\b"
+        r"|\bajoute\s+moi\b|\b(?:c\s+est\s+quoi|donne|donnes|file|envoie)\s+(?:moi\s+)?ton\s+(?:pseudo|numero"
+        r"|num|tel|snap|insta|whatsapp|tiktok|discord|telegram)\b|\bon\s+continue\s+la\s+bas\b",
+    ),
+    _rule(
+        "platform_move",
+        0.3,
+        _APP_GATE,
+        r"\b(?:sur|on|en|add\s+me\s+on|mp\s+moi\s+sur)\s+" + _APP + r"\b",
+        r"\b(?:parle|parler|continue|discute|ajoute|add|passe|viens|vien|mp|ecris|rejoins|contacte|on\s+se"
+        r"|plus\s+(?:prive|discret|tranquille)|je\s+t)\b",
+    ),
+    # Photos and camera, whatever the word for it.
+    _rule(
+        "photo_request",
+        0.35,
+        _PIC_GATE + " envoie send",
+        r"\b(?:envoie|send|tu\s+m\s+envoies|tu\s+peux\s+m\s+envoyer|tu\s+me\s+montres|je\s+peux\s+voir"
+        r"|montre\s+moi)\b(?:\s+(?:moi|me|une|un|des|1|quelques|ta|tes|d\s+autres|vite|stp|encore))*\s+" + _PIC
+        + r"\b(?!\s+(?:de|du|des)\s+(?:ton|ta|tes|la|le|les|l|ce|cette|ces|du|des|mon|ma|mes)\b)",
+    ),
+    _rule(
+        "photo_request",
+        0.35,
+        "voir montre cam autres",
+        r"\bfais\s+(?:moi\s+)?voir\b|\bmontre\s+toi\b|\b(?:allume|active|mets|met|ouvre)\s+(?:ta\s+|la\s+)?cam\b"
+        r"|\b(?:avec|en)\s+(?:la\s+|ta\s+)?cam\b|\b(?:t\s+en\s+as|" + _YOU_HAVE2 + r")\s+d\s+autres\b"
+        r"|\bmontre\s+moi\s+(?:ta|ton|tes)\s+(?:tete|visage|chambre|corps|tenue)\b|\bcam\s*\?",
+    ),
+    _rule(
+        "photo_request",
+        0.6,
+        "pyjama tenue silhouette torse",
+        r"\ben\s+(?:pyjama|tenue\s+de\s+sport|legging|brassiere|nuisette)\b|\bta\s+silhouette\b|\btorse\s+nu\b"
+        r"|\bphoto\s+de\s+ta\s+tenue\b",
+    ),
+    # Sexual or intimate questions to a young person.
+    _rule(
+        "sexual_talk",
+        0.8,
+        "vierge virgin",
+        r"\b" + _YOU_ARE2 + r"\s+(?:encore\s+|toujours\s+)?(?:vierge|virgin)\b",
+    ),
+    _rule(
+        "sexual_talk",
+        0.35,
+        "copain copine mec keum vetement vetements dormir mets portes",
+        r"\b" + _YOU_HAVE2 + r"\s+(?:deja\s+)?(?:eu\s+)?(?:un|une)\s+(?:copain|copine|mec|keum|petit\s+copain)\b"
+        r"|\btu\s+(?:mets|portes)\s+quoi\s+(?:comme\s+(?:vetements?|habits)|pour\s+dormir)\b",
+    ),
+    # Gifts and money, including "in exchange".
+    _rule("gift_money", 0.45, _GIFT_GATE, r"\b" + _GIVE + r"\b.{0,25}\b" + _GIFT + r"\b"),
+    _rule(
+        "gift_money",
+        0.35,
+        "veux cadeau gagner",
+        r"\b(?:tu\s+veux|t\s+veux|tu\s+veu|ca\s+te\s+dit)\s+(?:des|un|une|gagner)\s+(?:robux|vbucks|gemmes|cadeau"
+        r"|skins?|sous|argent|recharge|thunes)\b|\bj\s+ai\s+un\s+cadeau\s+pour\s+toi\b",
+    ),
+    _rule("gift_money", 0.45, "echange", r"\ben\s+echange\b"),
+    # Pressure, guilt and blackmail.
+    _rule(
+        "pressure",
+        0.45,
+        "timide prude demande sinon dis tout offert donne",
+        r"\bfais\s+pas\s+(?:ta|ton|la|le)\s+(?:timide|prude|gamine?|bebe)\b|\bce\s+que\s+je\s+(?:te\s+)?demande\b"
+        r"|\bje\s+(?:dis|dirai|montre|envoie|balance)\s+tout\b|\bapres\s+tout\s+ce\s+que\s+je\s+(?:t\s+ai|te)\b",
+    ),
+    # "Age is just a number".
+    _rule(
+        "age_dismissal",
+        0.5,
+        "age chiffre nombre grave",
+        r"\bl\s+age\b.{0,20}\b(?:chiffre|nombre|compte\s+pas|importe|s\s+en\s+fout|rien)\b"
+        r"|\bj\s+ai\s+\d{2}\s+ans?\b.{0,20}\bpas\s+grave\b",
+    ),
+    # Meeting, being picked up, where the child lives or studies.
+    _rule(
+        "meeting",
+        0.4,
+        "chez voiture passe attends cherche chercher",
+        r"\b(?:venir|viens)\s+chez\s+moi\b|\bje\s+(?:viens|passe|peux\s+venir)\s+te\s+(?:chercher|prendre)\b"
+        r"|\bje\s+(?:t\s+)?attends\s+(?:devant|a\s+la\s+sortie)\b|\ben\s+voiture\b",
+    ),
+    _rule(
+        "location_question",
+        0.3,
+        "coin ville ecole college lycee sors sortie",
+        r"\b" + _YOU_ARE2 + r"\s+de\s+quel(?:le)?\s+(?:coin|ville|quartier)\b|\bdans\s+quelle\s+ville\b"
+        r"|\b(?:tu\s+vas|t\s+vas|" + _YOU_ARE2 + r")\s+(?:ou|dans\s+quel(?:le)?)\s+(?:a\s+l\s*)?(?:ecole|college"
+        r"|lycee)\b|\btu\s+sors\s+a\s+quelle\s+heure\b|\b" + _YOU_ARE2 + r"\s+dans\s+quel\s+(?:college|lycee"
+        r"|ecole|bahut)\b",
+    ),
+)  # fmt: skip
+
+_AMBUSH_BROAD: tuple[Rule, ...] = (
+    _rule(
+        "dating_pretext",
+        0.25,
+        "plan plais dispo discret discrete",
+        r"\bplan\s+(?:ce\s+soir|cette\s+nuit|discret|rapide)\b|\btu\s+me\s+plais\b"
+        r"|\b" + _YOU_ARE2 + r"\s+dispo\s+(?:ce\s+soir|cette\s+nuit)\b|\bplus\s+discret\b|\bdiscrete?\b",
+    ),
+    _rule(
+        "meeting",
+        0.4,
+        "meet soir nuit rejoint viens",
+        r"\bmeet\b|\b(?:ce\s+soir|cette\s+nuit|demain\s+soir)\b|\bviens\s+(?:au|a|dans|derriere|devant|chez)\b",
+    ),
+    _rule(
+        "isolated_place",
+        0.35,
+        "voies voie ferrees chemin zone souterrain escalier square sous stade terrain",
+        r"\bvoies?\s+ferrees?\b|\b(?:bout\s+du|le|du)\s+chemin\b|\bzone\s+(?:commerciale|industrielle|artisanale)\b"
+        r"|\bsouterrain\b|\bescalier\s+[a-z0-9]\b|\bau\s+square\b|\bsous\s+sol\b|\bterrain\s+derriere\b",
+    ),
+    _rule("late_night", 0.2, "nuit mat matin", r"\bcette\s+nuit\b|\bdu\s+mat(?:in)?\b"),
+    _rule(
+        "prove_orientation",
+        0.6,
+        "prouve prouves montres montre genre vrai",
+        r"\b(?:prouve|prouves|montres|montre)\s+(?:le|moi|que|le\s+moi)\b.{0,30}"
+        r"|\b" + _YOU_ARE2 + r"\s+vraiment\s+(?:pd|gay|homo|bi)\s+ou\b",
+        r"\b(?:pd|gay|homo|bi|gai|tapette|prouve|prouves)\b",
+    ),
+    _rule("come_alone", 0.35, "seul seule alone", r"\b(?:viens|come)\s+(?:tout\s+)?(?:seul|seule|alone)\b"),
+    _rule("no_phone", 0.35, "tel telephone portable", r"\bsans\s+(?:ton\s+|ta\s+)?(?:tel|telephone|portable)\b"),
+)  # fmt: skip
+
+_DRUG_BROAD: tuple[Rule, ...] = (
+    _rule(
+        "drug_product",
+        0.45,
+        "verte neige blanche jaune frappe 3m teuch teuchi teush pilon kush cali matos taz pill pills exta "
+        "beuh weed shit coke keta md",
+        r"\bde\s+la\s+(?:verte|neige|blanche|jaune|frappe|3m|bonne\s+(?:beuh|weed|frappe))\b"
+        r"|\bdu\s+(?:teuch|teuchi|teush|shit|bedo|matos|pilon|kush|cali|hash)\b|\b(?:teuch|teuchi|teush"
+        r"|pilon|kush)\b|\b(?:taz|pill|pills|exta)\b|\b(?:beuh|weed|shit|coke|keta|md)\s+dispo\b",
+    ),
+    _rule(
+        "drug_price",
+        0.45,
+        "#digit combien prix",
+        r"\b\d+\s+(?:la|le|les)\s+(?:\d+|g|barrette|pochon|pill|plaquette|gramme)\b|\bcombien\s+(?:la|le|l)\b"
+        r"|\ble\s+prix\b",
+    ),
+    _rule(
+        "drug_meetup",
+        0.35,
+        "livre livres livraison scoot descends passes passe viens contacte telegram snap",
+        r"\bje\s+(?:livre|descends)\b|\btu\s+(?:livres|passes|viens)\b|\ben\s+scoot(?:er)?\b|\bpoint\s+de\s+rdv\b"
+        r"|\b(?:contacte|ecris)\s+moi\s+sur\b|\bje\s+passe\b|\blivraison\b",
+    ),
+)  # fmt: skip
+
+
+# --- the canonical form: SMS spellings and synonyms written out -------------------------------
+
+# One token -> its usual spelling (or the word of its class, e.g. every word for a photo is "photo").
+_CANON_WORDS: dict[str, str] = {
+    # question words, adverbs, function words
+    "kel": "quel", "kelle": "quelle", "kell": "quelle", "koi": "quoi", "kwa": "quoi", "ki": "qui", "ke": "que",
+    "k": "que", "pk": "pourquoi", "pq": "pourquoi", "pourkoi": "pourquoi", "pcq": "parce que",
+    "prcq": "parce que", "paske": "parce que", "psk": "parce que", "pr": "pour", "ds": "dans", "tro": "trop",
+    "trp": "trop", "vrmt": "vraiment", "vraimen": "vraiment", "bcp": "beaucoup", "tjr": "toujours",
+    "tjrs": "toujours", "tjs": "toujours", "mtn": "maintenant", "qq": "quelques", "qqs": "quelques",
+    "qlq": "quelques", "slt": "salut", "cc": "coucou", "bjr": "bonjour", "svp": "stp",
+    "srx": "serieux", "c": "c est", "ct": "c etait", "cest": "c est", "ya": "il y a",
+    "an": "ans", "a1": "ans", "jsp": "je sais pas", "chui": "je suis", "chuis": "je suis", "jsuis": "je suis",
+    "jsui": "je suis", "jte": "je te", "jt": "je t", "jpeux": "je peux", "jpasse": "je passe",
+    "jveux": "je veux", "jvais": "je vais", "jvai": "je vais", "jviens": "je viens", "jdois": "je dois",
+    "jpense": "je pense", "tkt": "t inquiete", "inkiete": "inquiete",
+    "fai": "fais", "veu": "veux", "peu": "peux", "lecole": "l ecole",
+    "clg": "college", "bat": "batiment",
+    # compliments
+    "bel": "belle", "bele": "belle", "bell": "belle", "mignone": "mignonne", "minone": "mignonne",
+    "jolis": "jolie", "bone": "bonne", "bg": "beau gosse", "cuty": "cute",
+    # apps
+    "snp": "snap", "snapchat": "snap", "sc": "snap", "👻": "snap", "instagram": "insta",
+    "tik": "tiktok", "tlg": "telegram", "telegramme": "telegram", "whatsap": "whatsapp",
+    "watsap": "whatsapp", "watsapp": "whatsapp", "wa": "whatsapp", "discorde": "discord",
+    # photos and camera
+    "tof": "photo", "toff": "photo", "tofs": "photos", "toffs": "photos", "foto": "photo", "fotos": "photos",
+    "pik": "pic", "picture": "pic", "pictures": "pics", "pict": "pic", "vid": "video", "vids": "videos",
+    "camera": "cam", "webcam": "cam", "facecam": "cam", "visio": "cam", "facetim": "facetime",
+    "envoi": "envoie", "envois": "envoie", "envoye": "envoie", "envoies": "envoie", "envoit": "envoie",
+    "nvoi": "envoie", "nvoie": "envoie", "montr": "montre",
+    # messages and deleting
+    "msg": "messages", "msgs": "messages", "mess": "messages", "message": "messages", "conv": "conversation",
+    "convo": "conversation", "conversations": "conversation", "discu": "conversation",
+    "discussion": "conversation", "echanges": "messages", "sms": "messages",
+    "effaces": "efface", "effacer": "efface", "suppr": "supprime", "supprimes": "supprime",
+    "supprimer": "supprime", "delete": "supprime",
+    # family and phone
+    "darons": "parents", "daronnes": "parents", "rents": "parents", "reum": "mere", "reup": "pere",
+    "daronne": "mere", "daron": "pere", "num": "numero", "number": "numero",
+    "telephone": "tel", "portable": "tel", "phone": "tel", "tele": "tel",
+    # gifts
+    "vbuck": "vbucks", "vbux": "vbucks", "robuxs": "robux", "psc": "paysafecard", "paysafcard": "paysafecard",
+    "giftcard": "carte cadeau", "kdo": "cadeau", "kdos": "cadeaux",
+    # meeting
+    "rencard": "rdv", "rencart": "rdv",
+}  # fmt: skip
+_CANON_TOKEN = re.compile(r"[^\W_]+|👻")
+_ELISION = re.compile(r"(?<=\b[a-z])'|(?<=\bqu)'|(?<=\baujourd)'|[’`]")
+
+
+def canonical(folded: str) -> str:
+    """A folded message with elisions split and SMS words spelled out, for the broad rules."""
+    spaced = _ELISION.sub(" ", folded).replace("'", " ").replace("-", " ")
+    return _CANON_TOKEN.sub(lambda m: _CANON_WORDS.get(m.group(0), m.group(0)), spaced)
+
+
 # News, prevention or police talk about drugs is not a deal.
 _DRUG_NEWS = re.compile(
     r"\b(?:police|gendarmes?|gendarmerie|saisie?s?|saisi|reportage|article|documentaire|journal|prevention"
-    r"|addiction|overdose|dangereu(?:x|se)|arretee?s?|interpellee?s?|proces|tribunal|condamnee?s?|douane)\b"
+    r"|addiction|overdose|dangereu(?:x|se)|arretee?s?|interpellee?s?|proces|tribunal|condamnee?s?|douane"
+    r"|legalis\w*|depenalis\w*|medecin|ordonnance|pharmacie|info\s+service|sevrage)\b"
 )
 _BARE_AGE_REPLY = re.compile(r"^\s*(\d{1,2})\s*(?:ans?|a)?\s*(?:(?:et|&)\s+(?:toi|vous|tu|t|u)\b.*|[^\w]*)$")
+# An "asv" answer: "lea 13 paris", "14 f marseille", "15 ans pk" (never about someone else's child).
+_ASV_REPLY = re.compile(
+    r"^\s*(?:[a-z]+\s*,?\s+)?(\d{1,2})\s*(?:ans?|a|[fhmg]|yo)?\b(?!.*\b(?:il|elle|mon|ma|mes|son|sa|fils|fille)\b)"
+    r"(?:[\s,./]+[a-z\-]+){0,3}[\s!?.]*$"
+)
+# The minor calls the adult "maman", "papa", "tata"...: family, not a stranger.
+_FAMILY_ADDRESS = re.compile(
+    r"\b(?:ok|oui|merci|d'?\s*accord|bisous|non|daccord|bonne\s+nuit|salut|coucou)\s+(?:maman|papa|tata|tonton"
+    r"|mamie|papi|papy|mamy|parrain|marraine|mman|pap)\b"
+)
+# Brushing off the age the child just gave: "c'est pas grave", "et alors".
+_AGE_BRUSH_OFF = re.compile(
+    r"^\s*(?:(?:ah|oh|bah|mais|ok)\s*,?\s*)?(?:c'?\s*est\s+pas\s+grave|pas\s+grave|et\s+alors|osef|on\s+s'?\s*en"
+    r"\s+fout|ca\s+change\s+rien|je\s+m'?\s*en\s+fous|l'?\s*age\s+compte\s+pas|tkt|t'?\s*inquiete)\b"
+)
+FAMILY_FACTOR = 0.3  # once the child calls the adult "maman" or "tonton", grooming steps count this much
 _REPEATED_LETTERS = re.compile(r"([a-z])\1{2,}")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z0-9][\s.\-_*]){2,}[a-z0-9]\b")
 _LETTERS_WITH_DIGITS = re.compile(r"\b(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[0-9@$])[a-z0-9@$]+\b")
@@ -640,7 +1041,11 @@ def message_forms(text: str) -> tuple[str, ...]:
         folded = getattr(normalized, "compact", None) or getattr(normalized, "folded", None)
         other = folded if isinstance(folded, str) else None
     other = _local_evasion_fold(plain) if other is None else _REPEATED_LETTERS.sub(r"\1", other)
-    return (plain,) if other == plain else (plain, other)
+    forms = [plain]
+    for form in (other, canonical(plain), canonical(other)):
+        if form not in forms:
+            forms.append(form)
+    return tuple(forms)
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -692,9 +1097,9 @@ def _hits(index: _RuleIndex, forms: tuple[_Form, ...]) -> dict[str, float]:
     return found
 
 
-_GROOMING = _index(_GROOMING_RULES)
-_AMBUSH = _index(_AMBUSH_RULES)
-_DRUGS = _index(_DRUG_RULES)
+_GROOMING = _index(_GROOMING_RULES + _GROOMING_BROAD)
+_AMBUSH = _index(_AMBUSH_RULES + _AMBUSH_BROAD)
+_DRUGS = _index(_DRUG_RULES + _DRUG_BROAD)
 
 
 # --- the scorer -------------------------------------------------------------------------------
@@ -748,6 +1153,9 @@ class ConversationRisk:
         self._steps_seen: dict[str, None] = {}  # ordered set
         self._labels: dict[str, None] = {}
         self._last_age_question_by: str | None = None
+        self._last_minor_claim_by: str | None = None  # who just gave an age under 18, for "pas grave"
+        self._family = False
+        self._just_claimed_minor = False
         self._turns = 0
 
     def observe(self, sender: str, text: str) -> ConversationAssessment:
@@ -758,8 +1166,16 @@ class ConversationRisk:
         forms = tuple(_form(form) for form in message_forms(text))
         self._observe_age(sender, text, forms[0].text)
         grooming_hits = _hits(_GROOMING, forms)
+        if self._last_minor_claim_by not in (None, sender) and _AGE_BRUSH_OFF.match(forms[0].text):
+            grooming_hits["age_dismissal"] = max(grooming_hits.get("age_dismissal", 0.0), 0.5)
+        if "meeting" in grooming_hits:
+            # "je t'attends a la sortie du college" is one manoeuvre, not two.
+            grooming_hits.pop("location_question", None)
         self._last_age_question_by = sender if "age_question" in grooming_hits else None
-        factor = self._sender_factor(sender)
+        self._last_minor_claim_by = sender if self._just_claimed_minor else None
+        if self._minorish(sender) and _FAMILY_ADDRESS.search(forms[0].text) is not None:
+            self._family = True
+        factor = self._sender_factor(sender) * (FAMILY_FACTOR if self._family else 1.0)
         for name, weight in grooming_hits.items():
             self._grooming.add(name, weight * factor)
             self._note(name)
@@ -779,12 +1195,14 @@ class ConversationRisk:
     # Ages: claims in the text, bare answers to an age question, and contradictions.
 
     def _observe_age(self, sender: str, text: str, plain: str) -> None:
+        self._just_claimed_minor = False
         age = claimed_age(text)
         if age is None and self._last_age_question_by not in (None, sender):
-            bare = _BARE_AGE_REPLY.match(plain)
+            bare = _BARE_AGE_REPLY.match(plain) or _ASV_REPLY.match(plain)
             age = int(bare.group(1)) if bare is not None and 8 <= int(bare.group(1)) <= 99 else None
         if age is None:
             return
+        self._just_claimed_minor = age < ADULT_AGE
         self._claims[sender] = age
         band = self._bands.get(sender)
         contradicts = (band == "adult" and age < ADULT_AGE) or (band == "minor" and age >= ADULT_AGE)

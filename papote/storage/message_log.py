@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -194,21 +195,14 @@ async def _insert_fresh(
         messages.insert().returning(messages.c.id, sort_by_parameter_order=True), rows
     )
     for (index, _), row, message_id in zip(fresh, rows, inserted.scalars(), strict=True):
-        results[index] = StoredMessage(
-            id=message_id,
-            channel=row["channel"],
-            seq=row["seq"],
-            sender_id=row["sender_id"],
-            client_id=row["client_id"],
-            kind=row["kind"],
-            text=row["text"],
-            created_ms=created,
-            flags=row["flags"],
-        )
+        results[index] = _message_from({**row, "id": message_id})
 
 
 def _row_to_message(row: object, duplicate: bool = False) -> StoredMessage:
-    r = row._mapping  # type: ignore[attr-defined]
+    return _message_from(row._mapping, duplicate)  # type: ignore[attr-defined]
+
+
+def _message_from(r: Mapping[str, Any], duplicate: bool = False) -> StoredMessage:
     return StoredMessage(
         id=r["id"],
         channel=r["channel"],

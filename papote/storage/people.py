@@ -108,6 +108,33 @@ async def insert_person(
     return int(result.scalar_one())
 
 
+async def insert_claiming_person(
+    connection: AsyncConnection,
+    *,
+    pseudo: str,
+    pseudo_key: str,
+    birth_date: dt.date,
+    age_band: str,
+    gender: str | None,
+    departement: str | None,
+    claim_expires_ms: int | None,
+    now_ms: int,
+) -> int:
+    """A new person who holds the pseudonym (until `claim_expires_ms`, or for good when None)."""
+    person_id = await insert_person(
+        connection,
+        pseudo=pseudo,
+        pseudo_key=pseudo_key,
+        birth_date=birth_date,
+        age_band=age_band,
+        gender=gender,
+        departement=departement,
+        now_ms=now_ms,
+    )
+    await claim_pseudonym(connection, pseudo_key, person_id, claim_expires_ms, now_ms)
+    return person_id
+
+
 async def insert_session(
     connection: AsyncConnection, token_hash: str, person_id: int, now_ms: int, expires_ms: int
 ) -> None:
