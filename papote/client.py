@@ -71,6 +71,12 @@ class Ack:
     room: str | None = None
     conversation: int | None = None
     duplicate: bool = False
+    flags: str = ""  # "held", "blur" or "tip" when the safety pipeline said so
+    safety: dict[str, Any] | None = None  # what the sender is told: action, labels, reason, tip
+
+    @property
+    def held(self) -> bool:
+        return "held" in self.flags
 
 
 @dataclass(frozen=True)
@@ -362,6 +368,8 @@ class Client:
             room=answer.get("room"),
             conversation=answer.get("conversation"),
             duplicate=answer.get("duplicate", False),
+            flags=answer.get("flags", ""),
+            safety=answer.get("safety"),
         )
 
     async def history(

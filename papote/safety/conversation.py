@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papote.safety.base import AgeBand
-from papote.safety.detectors.age_claims import ADULT_AGE, claimed_age, plain_fold
+from papote.safety.detectors.age_claims import ADULT_AGE, age_claims, plain_fold
 
 FLAG_THRESHOLD = 0.95  # raw level; reported scores are divided by it, so 1.0 means "flag"
 DECAY_PER_TURN = 0.98  # a step's level halves in about 34 turns: grooming is slow
@@ -24,6 +24,9 @@ REPEAT_FACTOR = 0.3  # the n-th repetition of a step adds weight * REPEAT_FACTOR
 COMBINATION_BONUS = 0.2  # each extra distinct step multiplies the sum by 1 + this
 ACTIVE_LEVEL = 0.05
 AGE_MISMATCH_WEIGHT = 0.6
+# Something given in exchange for images or a meeting is worse than the two steps apart.
+EXCHANGE_PAIRS = (("gift_money", "photo_request"), ("gift_money", "meeting"))
+EXCHANGE_BONUS = 1.15
 
 # How much a grooming step counts, by who says it to whom.
 ADULT_TO_MINOR = 1.0
@@ -155,7 +158,7 @@ _GROOMING_RULES: tuple[Rule, ...] = (
         0.35,
         "seul seule alone",
         r"\b" + _YOU_ARE + r"\s+(?:toute?\s+)?seule?\b(?=\s*(?:\?|chez|a\s+la\s+maison|ce\s+soir"
-        r"|la\b|dans|$|ou\b))|\bare\s+you\s+(?:home\s+)?alone\b",
+        r"|la\b|dans|$|ou\b(?!\s+(?:tu|avec|pas|accompagne))))|\bare\s+you\s+(?:home\s+)?alone\b",
     ),
     _rule(
         "supervision_check",
@@ -397,7 +400,8 @@ _GROOMING_RULES: tuple[Rule, ...] = (
         0.35,
         "photo photos pic pics tof tofs",
         r"\b(?:tu\s+m'?\s*envoies|envoie[sz]?(?:[\s\-]*moi)?|tu\s+me\s+montres|il\s+me\s+faut)\s+"
-        r"(?:la|ta|une|des|tes|quelques)\s+(?:photos?|pics?|tofs?)\b",
+        r"(?:la|ta|une|des|tes|quelques)\s+(?:photos?|pics?|tofs?)\b"
+        r"(?!\s+(?:de|du|des)\s+(?:ton|ta|tes|la|le|les|l'|ce|cette|ces|mon|ma|mes)\b)",
     ),
     _rule(
         "sexual_talk",
@@ -602,10 +606,11 @@ _DRUG_RULES: tuple[Rule, ...] = (
 # The canonical form spells SMS words out ("kel" -> "quel", "tof" -> "photo", "jte" -> "je te"),
 # splits elisions ("t'as" -> "t as") and joins the classes below, so one pattern covers many spellings.
 
-_YOU = r"(?:t|tu|t\s+es|tu\s+es|tes|t\s+est|t\s+as|tu\s+as|ta|tas|vous|u|you|ur|you\s+re|u\s+r|r\s+u|are\s+you)"
 _YOU_ARE2 = r"(?:t\s+es|tu\s+es|tes|t\s+est|t|vous\s+etes|you\s+re|u\s+r|ur|are\s+you|r\s+u|u\s+are)"
 _YOU_HAVE2 = r"(?:t\s+as|tu\s+as|ta|tas|t\s+a|as\s+tu|t\s+aurais|tu\s+aurais|got|do\s+you\s+have|u\s+have)"
-_INTENS = r"(?:(?:trop|tellement|vraiment|super|tres|si|grave|hyper|vachement|carrement|so|really|too)\s+)*"
+_INTENS = (
+    r"(?:(?:trop|tellement|vraiment|super|tres|si|grave|hyper|vachement|carrement|aussi|so|really|too)\s+)*"
+)
 _PRETTY = (
     r"(?:belle|jolie|mignonne|canon|magnifique|sublime|bonne|craquante|charmante|sexy|adorable|parfaite"
     r"|ravissante|pretty|beautiful|cute|gorgeous|hot|choupette|bombe|fraiche|belle\s+gosse)"
@@ -618,7 +623,10 @@ _APP = (
     r"(?:snap|insta|tiktok|telegram|whatsapp|discord|kik|skype|facetime|signal|messenger|wickr|viber|ig|tg|wsp"
     r"|wtsp|dc|telegramme|threema|session)"
 )
-_APP_GATE = "snap insta tiktok telegram whatsapp discord kik skype facetime signal messenger wickr viber ig tg wsp wtsp dc"
+_APP_GATE = (
+    "snap insta tiktok telegram whatsapp discord kik skype facetime signal messenger wickr viber "
+    "ig tg wsp wtsp dc"
+)
 _PIC = r"(?:photo|photos|video|videos|selfie|selfies|pic|pics|nude|nudes)"
 _PIC_GATE = "photo photos video videos selfie selfies pic pics"
 _GIFT = (
@@ -642,8 +650,8 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
     _rule(
         "age_question",
         0.2,
-        "age asv asl old classe niveau etudes annee",
-        r"\b(?:quel|quelle)\s+age\b|\bton\s+age\b|\bage\s*\?|\b(?:asv|asl)\b|\bhow\s+old\b"
+        "age asv asl old classe niveau etudes annee /",
+        r"\b(?:quel|quelle)\s+age\b|\bton\s+age\b|\bage\s*\?|\b(?:asv|asl)\b|\ba\s*/\s*s\s*/\s*[vl]\b|\bhow\s+old\b"
         r"|\b(?:quelle|en\s+quelle)\s+(?:classe|annee)\b|\bquel\s+niveau\b|\bcomme\s+etudes\b",
     ),
     _rule(
@@ -671,7 +679,8 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         "flattery",
         0.45,
         "mature pour age ans",
-        r"\b" + _INTENS + _PRETTY + r"\s+(?:pour|a)\s+(?:ton\s+age|\d{1,2}\s*ans?|une\s+(?:fille|meuf)\s+de)\b"
+        r"\b" + _INTENS + _PRETTY
+        + r"\s+(?:pour|a)\s+(?:ton\s+age|\d{1,2}\s*ans?|une\s+(?:fille|meuf)\s+de)\b"
         r"|\bmature\b|\bpour\s+ton\s+age\b",
     ),
     _rule(
@@ -679,8 +688,9 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         0.45,
         "autres differente different dirait older vieille vieux agee grande age",
         r"\bpas\s+comme\s+(?:les\s+)?autres\b|\bdifferente?\s+des\s+autres\b|\bon\s+dirait\s+(?:que\s+)?"
-        + _YOU_HAVE2 + r"\s+\d{2}\b|\b(?:look|looks)\s+older\b|\b(?:tu\s+fais|t\s+fais|tu\s+parais|" + _YOU_HAVE2
-        + r"\s+l\s+air)\s+(?:(?:bien|vraiment|trop|tellement|beaucoup)\s+)?plus\s+(?:vieille|vieux|agee|grande"
+        + _YOU_HAVE2 + r"\s+\d{2}\b|\b(?:look|looks)\s+older\b"
+        r"|\b(?:tu\s+fais|t\s+fais|tu\s+parais|" + _YOU_HAVE2 + r"\s+l\s+air)\s+"
+        r"(?:(?:bien|vraiment|trop|tellement|beaucoup)\s+)?plus\s+(?:vieille|vieux|agee|grande"
         r"|mature|que\s+ton\s+age)\b|\btu\s+fais\s+pas\s+ton\s+age\b",
     ),
     # Trust.
@@ -700,7 +710,16 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         r"\b" + _YOU_ARE2 + r"\s+(?:toute?\s+)?seule?s?\b(?!\s+(?:ou|avec|a\s+venir))"
         r"|\bquand\s+" + _YOU_ARE2 + r"\s+(?:toute?\s+)?seule?\b|\btu\s+dors\s+ou\b"
         r"|\bon\s+(?:est|sera|serait)\s+(?:plus\s+)?tranquilles?\b|\bjuste\s+toi\s+et\s+moi\b"
-        r"|\brien\s+que\s+(?:nous\s+deux|toi\s+et\s+moi)\b|\bpersonne\s+(?:ne\s+)?nous\s+derangera\b",
+        r"|\brien\s+que\s+(?:nous\s+deux|toi\s+et\s+moi)\b|\bpersonne\s+(?:ne\s+)?nous\s+derangera\b"
+        r"|\bla\s+bas\s+(?:c\s+est|on\s+est)\s+(?:plus\s+)?tranquilles?\b",
+    ),
+    _rule("isolation", 0.45, "seul seule", r"\b(?:viens|vien|venir|sors|sortir)\s+(?:toute?\s+)?seule?\b"),
+    _rule(
+        "secrecy",
+        0.5,
+        "surveillent lisent lit modos moderateurs modere moderation",
+        r"\b(?:ici|sur\s+ce\s+site|ce\s+site|les\s+modos|les\s+moderateurs)\b.{0,20}\b(?:surveillent|lisent|lit"
+        r"|moderent|modere|modos|moderateurs|moderation)\b|\b(?:ils|on\s+nous)\s+surveill",
     ),
     _rule(
         "isolation",
@@ -716,8 +735,9 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         0.35,
         "parents darons mere pere maman papa freres soeurs frere soeur famille reviennent rentrent dorment "
         "surveillent lisent modos moderateurs tel telephone portable",
-        r"\b(?:tes|ta|ton|vos|your)\s+" + _PARENTS + r"\b.{0,25}\b(?:reviennent|rentrent|rentre|reviens|revient"
-        r"|dorment|sont\s+la|est\s+la|sont\s+pas\s+la|partent|bossent|travaillent|regardent|lisent|checkent"
+        r"\b(?:tes|ta|ton|vos|your)\s+" + _PARENTS
+        + r"\b.{0,25}\b(?:reviennent|rentrent|rentre|reviens|revient|dorment|sont\s+la|est\s+la"
+        r"|sont\s+pas\s+la|partent|bossent|travaillent|regardent|lisent|checkent"
         r"|fouillent|surveillent|controlent|voient)\b"
         r"|\b(?:tes|ta|ton)\s+(?:freres?|soeurs?|famille)\b.{0,25}\b(?:lire|lisent|voir|voient|regardent"
         r"|checkent|fouillent)\b|\b(?:lire|regarde|regardent|checke|checkent|fouillent)\s+ton\s+(?:tel"
@@ -752,9 +772,9 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
     _rule(
         "secrecy",
         0.6,
-        "dis dit leur copine copain pote",
-        r"\b(?:dis|dit|di)\s+(?:leur|a\s+tes\s+parents|a\s+ta\s+mere|a\s+ton\s+pere)\s+que\s+tu\s+(?:vas|dors|es"
-        r"|seras)\s+chez\b",
+        "dis dit di diras leur",
+        r"\b(?:(?:dis|dit|di)\s+(?:leur|a\s+tes\s+parents|a\s+ta\s+mere|a\s+ton\s+pere)|tu\s+leur\s+(?:dis|diras))"
+        r"\s+que\s+tu\s+(?:vas|dors|es|seras|restes)\s+(?:chez|a|au|en)\b",
     ),
     # Moving to another app, account or phone.
     _rule(
@@ -778,7 +798,7 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         0.3,
         _APP_GATE,
         r"\b(?:sur|on|en|add\s+me\s+on|mp\s+moi\s+sur)\s+" + _APP + r"\b",
-        r"\b(?:parle|parler|continue|discute|ajoute|add|passe|viens|vien|mp|ecris|rejoins|contacte|on\s+se"
+        r"\b(?:parle|parler|continue|discute|ajoute|add|passe|viens|vien|mp|ecris|rejoins|contacte|dispo|on\s+se"
         r"|plus\s+(?:prive|discret|tranquille)|je\s+t)\b",
     ),
     # Photos and camera, whatever the word for it.
@@ -786,8 +806,9 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         "photo_request",
         0.35,
         _PIC_GATE + " envoie send",
-        r"\b(?:envoie|send|tu\s+m\s+envoies|tu\s+peux\s+m\s+envoyer|tu\s+me\s+montres|je\s+peux\s+voir"
-        r"|montre\s+moi)\b(?:\s+(?:moi|me|une|un|des|1|quelques|ta|tes|d\s+autres|vite|stp|encore))*\s+" + _PIC
+        r"\b(?:envoie|send|tu\s+m\s+envoie|tu\s+peux\s+m\s+envoyer|tu\s+me\s+montres|je\s+peux\s+voir"
+        r"|montre\s+moi)\b(?:\s+(?:moi|me|une|un|des|1|quelques|ta|tes|la|les|d\s+autres|vite|stp|encore|pas))*\s+"
+        + _PIC
         + r"\b(?!\s+(?:de|du|des)\s+(?:ton|ta|tes|la|le|les|l|ce|cette|ces|du|des|mon|ma|mes)\b)",
     ),
     _rule(
@@ -808,7 +829,7 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
     # Sexual or intimate questions to a young person.
     _rule(
         "sexual_talk",
-        0.8,
+        1.0,
         "vierge virgin",
         r"\b" + _YOU_ARE2 + r"\s+(?:encore\s+|toujours\s+)?(?:vierge|virgin)\b",
     ),
@@ -816,11 +837,18 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         "sexual_talk",
         0.35,
         "copain copine mec keum vetement vetements dormir mets portes",
-        r"\b" + _YOU_HAVE2 + r"\s+(?:deja\s+)?(?:eu\s+)?(?:un|une)\s+(?:copain|copine|mec|keum|petit\s+copain)\b"
+        r"\b" + _YOU_HAVE2
+        + r"\s+(?:deja\s+)?(?:eu\s+)?(?:un|une)\s+(?:copain|copine|mec|keum|petit\s+copain)\b"
         r"|\btu\s+(?:mets|portes)\s+quoi\s+(?:comme\s+(?:vetements?|habits)|pour\s+dormir)\b",
     ),
     # Gifts and money, including "in exchange".
     _rule("gift_money", 0.45, _GIFT_GATE, r"\b" + _GIVE + r"\b.{0,25}\b" + _GIFT + r"\b"),
+    _rule(
+        "gift_money",
+        0.45,
+        "en",
+        r"\bje\s+(?:peux|vais|pourrais)\s+t\s+en\s+(?:offrir|donner|filer|payer|acheter|envoyer)\b",
+    ),
     _rule(
         "gift_money",
         0.35,
@@ -829,6 +857,9 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         r"|skins?|sous|argent|recharge|thunes)\b|\bj\s+ai\s+un\s+cadeau\s+pour\s+toi\b",
     ),
     _rule("gift_money", 0.45, "echange", r"\ben\s+echange\b"),
+    _rule(
+        "gift_money", 0.35, "cadeau 🎁", r"\bavec\s+(?:un|des)\s+cadeaux?\b|🎁.{0,40}\b(?:si|pour\s+toi)\b"
+    ),
     # Pressure, guilt and blackmail.
     _rule(
         "pressure",
@@ -836,6 +867,13 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         "timide prude demande sinon dis tout offert donne",
         r"\bfais\s+pas\s+(?:ta|ton|la|le)\s+(?:timide|prude|gamine?|bebe)\b|\bce\s+que\s+je\s+(?:te\s+)?demande\b"
         r"|\bje\s+(?:dis|dirai|montre|envoie|balance)\s+tout\b|\bapres\s+tout\s+ce\s+que\s+je\s+(?:t\s+ai|te)\b",
+    ),
+    _rule(
+        "pressure",
+        0.7,
+        "sinon dis dirai montre montrerai envoie envoierai publie balance",
+        r"\b(?:si\s+tu\b.{0,30}\bpas|sinon)\b.{0,20}\bje\s+(?:dis|dirai|montre|montrerai|envoie|publie|balance)"
+        r"\b.{0,25}\b(?:tout|tes\s+parents|ta\s+mere|ton\s+pere|tes\s+potes|photos?|a\s+tout\s+le\s+monde)\b",
     ),
     # "Age is just a number".
     _rule(
@@ -858,8 +896,9 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         0.3,
         "coin ville ecole college lycee sors sortie",
         r"\b" + _YOU_ARE2 + r"\s+de\s+quel(?:le)?\s+(?:coin|ville|quartier)\b|\bdans\s+quelle\s+ville\b"
-        r"|\b(?:tu\s+vas|t\s+vas|" + _YOU_ARE2 + r")\s+(?:ou|dans\s+quel(?:le)?)\s+(?:a\s+l\s*)?(?:ecole|college"
-        r"|lycee)\b|\btu\s+sors\s+a\s+quelle\s+heure\b|\b" + _YOU_ARE2 + r"\s+dans\s+quel\s+(?:college|lycee"
+        r"|\b(?:tu\s+vas|t\s+vas|" + _YOU_ARE2
+        + r")\s+(?:ou|dans\s+quel(?:le)?)\s+(?:a\s+l\s*)?(?:ecole|college|lycee)\b"
+        r"|\btu\s+sors\s+a\s+quelle\s+heure\b|\b" + _YOU_ARE2 + r"\s+dans\s+quel\s+(?:college|lycee"
         r"|ecole|bahut)\b",
     ),
 )  # fmt: skip
@@ -895,7 +934,9 @@ _AMBUSH_BROAD: tuple[Rule, ...] = (
         r"\b(?:pd|gay|homo|bi|gai|tapette|prouve|prouves)\b",
     ),
     _rule("come_alone", 0.35, "seul seule alone", r"\b(?:viens|come)\s+(?:tout\s+)?(?:seul|seule|alone)\b"),
-    _rule("no_phone", 0.35, "tel telephone portable", r"\bsans\s+(?:ton\s+|ta\s+)?(?:tel|telephone|portable)\b"),
+    _rule(
+        "no_phone", 0.35, "tel telephone portable", r"\bsans\s+(?:ton\s+|ta\s+)?(?:tel|telephone|portable)\b"
+    ),
 )  # fmt: skip
 
 _DRUG_BROAD: tuple[Rule, ...] = (
@@ -930,18 +971,18 @@ _DRUG_BROAD: tuple[Rule, ...] = (
 # One token -> its usual spelling (or the word of its class, e.g. every word for a photo is "photo").
 _CANON_WORDS: dict[str, str] = {
     # question words, adverbs, function words
-    "kel": "quel", "kelle": "quelle", "kell": "quelle", "koi": "quoi", "kwa": "quoi", "ki": "qui", "ke": "que",
-    "k": "que", "pk": "pourquoi", "pq": "pourquoi", "pourkoi": "pourquoi", "pcq": "parce que",
+    "kel": "quel", "kelle": "quelle", "kell": "quelle", "koi": "quoi", "kwa": "quoi", "ki": "qui",
+    "ke": "que", "k": "que", "pk": "pourquoi", "pq": "pourquoi", "pourkoi": "pourquoi", "pcq": "parce que",
     "prcq": "parce que", "paske": "parce que", "psk": "parce que", "pr": "pour", "ds": "dans", "tro": "trop",
     "trp": "trop", "vrmt": "vraiment", "vraimen": "vraiment", "bcp": "beaucoup", "tjr": "toujours",
     "tjrs": "toujours", "tjs": "toujours", "mtn": "maintenant", "qq": "quelques", "qqs": "quelques",
     "qlq": "quelques", "slt": "salut", "cc": "coucou", "bjr": "bonjour", "svp": "stp",
-    "srx": "serieux", "c": "c est", "ct": "c etait", "cest": "c est", "ya": "il y a",
+    "srx": "serieux", "ct": "c etait", "cest": "c est", "ya": "il y a",
     "an": "ans", "a1": "ans", "jsp": "je sais pas", "chui": "je suis", "chuis": "je suis", "jsuis": "je suis",
     "jsui": "je suis", "jte": "je te", "jt": "je t", "jpeux": "je peux", "jpasse": "je passe",
     "jveux": "je veux", "jvais": "je vais", "jvai": "je vais", "jviens": "je viens", "jdois": "je dois",
     "jpense": "je pense", "tkt": "t inquiete", "inkiete": "inquiete",
-    "fai": "fais", "veu": "veux", "peu": "peux", "lecole": "l ecole",
+    "fai": "fais", "veu": "veux", "lecole": "l ecole",
     "clg": "college", "bat": "batiment",
     # compliments
     "bel": "belle", "bele": "belle", "bell": "belle", "mignone": "mignonne", "minone": "mignonne",
@@ -972,14 +1013,17 @@ _CANON_WORDS: dict[str, str] = {
     # meeting
     "rencard": "rdv", "rencart": "rdv",
 }  # fmt: skip
-_CANON_TOKEN = re.compile(r"[^\W_]+|👻")
-_ELISION = re.compile(r"(?<=\b[a-z])'|(?<=\bqu)'|(?<=\baujourd)'|[’`]")
+# Elisions and hyphens split words; punctuation stands apart, so "tof?" reads as "photo ?".
+_CANON_SPACING = str.maketrans(
+    {"'": " ", "’": " ", "`": " ", "-": " ", "?": " ? ", "!": " ! ", ",": " , ", ".": " . ", ";": " ; ",
+     ":": " : ", "(": " ( ", ")": " ) ", "/": " / "}
+)  # fmt: skip
 
 
 def canonical(folded: str) -> str:
     """A folded message with elisions split and SMS words spelled out, for the broad rules."""
-    spaced = _ELISION.sub(" ", folded).replace("'", " ").replace("-", " ")
-    return _CANON_TOKEN.sub(lambda m: _CANON_WORDS.get(m.group(0), m.group(0)), spaced)
+    words = _CANON_WORDS
+    return " ".join([words.get(word, word) for word in folded.translate(_CANON_SPACING).split()])
 
 
 # News, prevention or police talk about drugs is not a deal.
@@ -1004,6 +1048,7 @@ _AGE_BRUSH_OFF = re.compile(
     r"^\s*(?:(?:ah|oh|bah|mais|ok)\s*,?\s*)?(?:c'?\s*est\s+pas\s+grave|pas\s+grave|et\s+alors|osef|on\s+s'?\s*en"
     r"\s+fout|ca\s+change\s+rien|je\s+m'?\s*en\s+fous|l'?\s*age\s+compte\s+pas|tkt|t'?\s*inquiete)\b"
 )
+_ASKS_BACK = re.compile(r"^\s*\d{1,2}\s*(?:ans?)?\s*,?\s*(?:et|&)\s+(?:toi|vous|tu|t|u)\b")
 FAMILY_FACTOR = 0.3  # once the child calls the adult "maman" or "tonton", grooming steps count this much
 _REPEATED_LETTERS = re.compile(r"([a-z])\1{2,}")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z0-9][\s.\-_*]){2,}[a-z0-9]\b")
@@ -1031,21 +1076,37 @@ def _local_evasion_fold(plain: str) -> str:
 
 
 def message_forms(text: str) -> tuple[str, ...]:
-    """The folded forms a message is matched in: plain (digits kept) and evasion-folded."""
-    plain = _REPEATED_LETTERS.sub(r"\1", plain_fold(text))
+    """The forms a message is matched in: plain (digits kept), evasion-folded, and canonical (last).
+
+    The canonical form is the de-leeted but not compacted text ("t'3s d'0u" -> "t es d ou") with SMS
+    words spelled out; it is always the last form, the only one the broad rules read.
+    """
+    return _message_forms(text, plain_fold(text))
+
+
+def _message_forms(text: str, folded_text: str) -> tuple[str, ...]:
+    plain = _REPEATED_LETTERS.sub(r"\1", folded_text)
+    repeated = plain != folded_text  # no run of three letters in the plain form: none in the others
     shared = _shared_normalize()
     other: str | None = None
+    unleeted: str | None = None
     if shared is not None:
         # "compact" also undoes "s.n.a.p" and "s n a p"; the plain form still sees "ajoute-moi".
         normalized = shared(text)
-        folded = getattr(normalized, "compact", None) or getattr(normalized, "folded", None)
-        other = folded if isinstance(folded, str) else None
-    other = _local_evasion_fold(plain) if other is None else _REPEATED_LETTERS.sub(r"\1", other)
-    forms = [plain]
-    for form in (other, canonical(plain), canonical(other)):
-        if form not in forms:
-            forms.append(form)
-    return tuple(forms)
+        compact = getattr(normalized, "compact", None) or getattr(normalized, "folded", None)
+        folded = getattr(normalized, "folded", None)
+        other = compact if isinstance(compact, str) else None
+        unleeted = folded if isinstance(folded, str) else None
+    if other is None:
+        other = unleeted = _local_evasion_fold(plain)
+    elif repeated:
+        other = _REPEATED_LETTERS.sub(r"\1", other)
+    if unleeted is None or unleeted == folded_text:
+        base = plain
+    else:
+        base = _REPEATED_LETTERS.sub(r"\1", unleeted) if repeated else unleeted
+    forms = (plain,) if other == plain else (plain, other)
+    return (*forms, canonical(base))
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -1065,41 +1126,53 @@ def _form(text: str) -> _Form:
     return _Form(text, frozenset(tokens))
 
 
+GROOMING, AMBUSH, DRUGS = 0, 1, 2  # the three families of steps, as indexes into `_hits` results
+
+
 @dataclass(frozen=True)
 class _RuleIndex:
     """Rules reachable from the words of a message, so a message costs O(its words)."""
 
+    gates: frozenset[str]  # every gate word, intersected with a message's words at C speed
     by_token: dict[str, tuple[int, ...]]
     ungated: tuple[int, ...]
-    rules: tuple[Rule, ...]
+    rules: tuple[tuple[int, Rule], ...]  # (family, rule)
 
 
-def _index(rules: tuple[Rule, ...]) -> _RuleIndex:
+def _index(*families: tuple[int, tuple[Rule, ...]]) -> _RuleIndex:
+    rules = tuple((family, rule) for family, members in families for rule in members)
     by_token: dict[str, list[int]] = {}
-    for position, rule in enumerate(rules):
+    for position, (_, rule) in enumerate(rules):
         for token in rule.gate:
             by_token.setdefault(token, []).append(position)
-    ungated = tuple(position for position, rule in enumerate(rules) if not rule.gate)
-    return _RuleIndex({token: tuple(found) for token, found in by_token.items()}, ungated, rules)
+    ungated = tuple(position for position, (_, rule) in enumerate(rules) if not rule.gate)
+    found = {token: tuple(positions) for token, positions in by_token.items()}
+    return _RuleIndex(frozenset(found), found, ungated, rules)
 
 
-def _hits(index: _RuleIndex, forms: tuple[_Form, ...]) -> dict[str, float]:
-    """Step -> the heaviest weight among the rules that match this message."""
-    found: dict[str, float] = {}
+def _match(index: _RuleIndex, form: _Form, found: tuple[dict[str, float], ...]) -> None:
+    candidates = set(index.ungated)
+    for token in index.gates & form.tokens:
+        candidates.update(index.by_token[token])
+    for position in candidates:
+        family, rule = index.rules[position]
+        hits = found[family]
+        if rule.weight > hits.get(rule.step, 0.0) and all(p.search(form.text) for p in rule.patterns):
+            hits[rule.step] = rule.weight
+
+
+def _hits(forms: tuple[_Form, ...], canon: _Form) -> tuple[dict[str, float], ...]:
+    """Per family, step -> the heaviest weight among the rules that match this message."""
+    found: tuple[dict[str, float], ...] = ({}, {}, {})
     for form in forms:
-        candidates = set(index.ungated)
-        for token in form.tokens:
-            candidates.update(index.by_token.get(token, ()))
-        for position in sorted(candidates):
-            rule = index.rules[position]
-            if rule.weight > found.get(rule.step, 0.0) and all(p.search(form.text) for p in rule.patterns):
-                found[rule.step] = rule.weight
+        _match(_LITERAL, form, found)
+    _match(_WIDE, canon, found)
     return found
 
 
-_GROOMING = _index(_GROOMING_RULES + _GROOMING_BROAD)
-_AMBUSH = _index(_AMBUSH_RULES + _AMBUSH_BROAD)
-_DRUGS = _index(_DRUG_RULES + _DRUG_BROAD)
+# The original rules read the plain and evasion-folded forms; the broad rules read the canonical form.
+_LITERAL = _index((GROOMING, _GROOMING_RULES), (AMBUSH, _AMBUSH_RULES), (DRUGS, _DRUG_RULES))
+_WIDE = _index((GROOMING, _GROOMING_BROAD), (AMBUSH, _AMBUSH_BROAD), (DRUGS, _DRUG_BROAD))
 
 
 # --- the scorer -------------------------------------------------------------------------------
@@ -1123,7 +1196,8 @@ class _Track:
 
     def add(self, name: str, weight: float) -> None:
         step = self.steps.setdefault(name, _Step())
-        step.level += weight * REPEAT_FACTOR**step.count
+        # Repetitions count less, but a strong hit is never worth less than its own weight.
+        step.level = max(step.level + weight * REPEAT_FACTOR**step.count, weight)
         step.count += 1
 
     def level(self, name: str) -> float:
@@ -1163,15 +1237,18 @@ class ConversationRisk:
         self._bands.setdefault(sender, None)
         for track in (self._grooming, self._ambush, self._drugs):
             track.decay()
-        forms = tuple(_form(form) for form in message_forms(text))
-        self._observe_age(sender, text, forms[0].text)
-        grooming_hits = _hits(_GROOMING, forms)
+        folded_text = plain_fold(text)
+        *literal, canon = (_form(form) for form in _message_forms(text, folded_text))
+        forms = tuple(literal)
+        self._observe_age(sender, folded_text, forms[0].text)
+        grooming_hits, ambush_hits, drug_hits = _hits(forms, canon)
         if self._last_minor_claim_by not in (None, sender) and _AGE_BRUSH_OFF.match(forms[0].text):
             grooming_hits["age_dismissal"] = max(grooming_hits.get("age_dismissal", 0.0), 0.5)
-        if "meeting" in grooming_hits:
-            # "je t'attends a la sortie du college" is one manoeuvre, not two.
+        if "meeting" in grooming_hits and "adresse" not in canon.tokens:
+            # "je t'attends a la sortie du college" is one manoeuvre, not two; "ton adresse, je passe" is two.
             grooming_hits.pop("location_question", None)
-        self._last_age_question_by = sender if "age_question" in grooming_hits else None
+        asks_back = self._just_claimed_minor is not None and _ASKS_BACK.search(forms[0].text) is not None
+        self._last_age_question_by = sender if "age_question" in grooming_hits or asks_back else None
         self._last_minor_claim_by = sender if self._just_claimed_minor else None
         if self._minorish(sender) and _FAMILY_ADDRESS.search(forms[0].text) is not None:
             self._family = True
@@ -1179,10 +1256,9 @@ class ConversationRisk:
         for name, weight in grooming_hits.items():
             self._grooming.add(name, weight * factor)
             self._note(name)
-        for name, weight in _hits(_AMBUSH, forms).items():
+        for name, weight in ambush_hits.items():
             self._ambush.add(name, weight)
             self._note(name)
-        drug_hits = _hits(_DRUGS, forms)
         if drug_hits and _DRUG_NEWS.search(forms[0].text) is None:
             for name, weight in drug_hits.items():
                 self._drugs.add(name, weight)
@@ -1194,9 +1270,10 @@ class ConversationRisk:
 
     # Ages: claims in the text, bare answers to an age question, and contradictions.
 
-    def _observe_age(self, sender: str, text: str, plain: str) -> None:
+    def _observe_age(self, sender: str, folded_text: str, plain: str) -> None:
         self._just_claimed_minor = False
-        age = claimed_age(text)
+        claims = age_claims(folded_text)  # what `claimed_age(text)` does, without folding twice
+        age = claims[0].age if claims else None
         if age is None and self._last_age_question_by not in (None, sender):
             bare = _BARE_AGE_REPLY.match(plain) or _ASV_REPLY.match(plain)
             age = int(bare.group(1)) if bare is not None and 8 <= int(bare.group(1)) <= 99 else None
@@ -1233,6 +1310,15 @@ class ConversationRisk:
     def _note(self, step: str) -> None:
         self._steps_seen.setdefault(step, None)
 
+    def _grooming_score(self) -> float:
+        score = self._grooming.combined()
+        if score and any(
+            self._grooming.level(gift) >= ACTIVE_LEVEL and self._grooming.level(wanted) >= ACTIVE_LEVEL
+            for gift, wanted in EXCHANGE_PAIRS
+        ):
+            score *= EXCHANGE_BONUS
+        return score
+
     def _ambush_score(self) -> float:
         """A meeting proposal plus conditions; each counts fully until it has half faded."""
         if self._ambush.level("meeting") < AMBUSH_BASE / 2:
@@ -1250,7 +1336,7 @@ class ConversationRisk:
 
     def _assess(self) -> ConversationAssessment:
         scores = {
-            "grooming": self._grooming.combined(),
+            "grooming": self._grooming_score(),
             "ambush": self._ambush_score(),
             "drug_deal": self._drug_score(),
         }

@@ -135,7 +135,11 @@ class PolicyConfig:
     default_threshold: float = 0.6
     thresholds: Mapping[str, float] = field(default_factory=dict)
     # Per detector and label, e.g. {"classifier": {"harassment": 0.8}}; wins over `thresholds`.
-    detector_thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # The classifier's threat scores are unreliable below 0.75 (questions such as "t'es seule ce soir ?"
+    # scored 0.73): on the dev set 0.75 removes every threat false positive for 4 points of recall.
+    detector_thresholds: Mapping[str, Mapping[str, float]] = field(
+        default_factory=lambda: {"classifier": {"threat": 0.75}}
+    )
     severe_harassment: float = 0.95
     new_arrival_seconds: float = 600.0
     unknown_age_is_minor: bool = True

@@ -118,16 +118,23 @@ async def test_grooming_pattern_freezes_the_conversation_and_opens_a_case(server
             "tu me fais confiance hein",
             "faut pas le dire à tes parents ok",
             "ça reste entre nous",
+            "ajoute moi sur snap",
         ]
+        held = None
         for text in steps:  # each message alone passes; together they are a pattern
-            await groomer.send_private(child.pseudo, text)
+            ack = await groomer.send_private(child.pseudo, text)
+            if ack.held:
+                held = text
+                break
+        assert held is not None, "the pattern was never flagged"
         frozen = await child.wait_for("conversation_frozen")
         assert "3018" in frozen.data["message"]["fr"]
         with pytest.raises(PapoteError) as refused:
-            await groomer.send_private(child.pseudo, "ajoute moi sur snap")
+            await groomer.send_private(child.pseudo, "allez réponds")
         assert refused.value.code == "conversation_frozen"
         delivered = [m.text for m in await child.private_history(groomer.pseudo)]
-        assert steps[-1] not in delivered  # the message that tipped it over is held for moderators
+        assert held not in delivered  # the message that tipped it over is held for moderators
+        assert "t'as quel âge ?" in delivered
     rows = await _rows(server, conversations)
     assert any(r["status"] == "frozen" for r in rows)
     found = [c for c in await _rows(server, cases) if c["category"] == "grooming"]

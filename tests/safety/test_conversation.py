@@ -389,3 +389,319 @@ def test_local_fallback_normaliser_gives_the_same_flags(case: Case, monkeypatch:
     expected = [(found.flagged, found.labels) for found in run(case)]
     monkeypatch.setattr(conversation, "_shared_normalize", lambda: None)
     assert [(found.flagged, found.labels) for found in run(case)] == expected
+
+
+# --- step families, as people really write them -------------------------------------------------
+
+STEP_VARIANTS = (
+    (
+        "age_question",
+        (
+            "t'as quel age",
+            "tu as quel âge ?",
+            "ta kel age",
+            "t'es en quelle classe ?",
+            "t au college?",
+            "t'es au collège ?",
+            "tu fais quoi comme etudes ?",
+            "asv",
+            "a/s/v ?",
+            "how old r u",
+            "t'es en 4eme ?",
+            "t'as 14 ans ?",
+        ),
+    ),
+    (
+        "flattery",
+        (
+            "t'es trop belle",
+            "t tro bel",
+            "t'es mature pour ton âge",
+            "t'es pas comme les autres",
+            "t'es vraiment differente des autres",
+            "u look older tbh",
+            "hey cutie",
+            "on dirait que t'as 20 ans",
+            "je te trouve vraiment jolie",
+            "t'es tellement pretty",
+        ),
+    ),
+    (
+        "isolation",
+        (
+            "t'es seule ?",
+            "t'es toute seul ?",
+            "tu dors où ce soir ?",
+            "on sera tranquilles",
+            "juste toi et moi",
+            "viens seule",
+            "tes potes c'est des gamins",
+        ),
+    ),
+    (
+        "supervision_check",
+        (
+            "tes parents sont là ?",
+            "tes darons rentrent quand",
+            "tes parents reviennent a quelle heure",
+            "ta des freres qui peuvent lire ton tel",
+        ),
+    ),
+    (
+        "secrecy",
+        (
+            "dis rien",
+            "dis rien a personne",
+            "supprime nos messages",
+            "efface la conv",
+            "entre nous",
+            "personne doit savoir",
+            "personne saura",
+            "suppr les msg stp",
+            "c notre secret",
+            "ici les modos lisent tout",
+            "tu leur dis que tu vas chez une copine",
+            "faut pas qu'ils voient",
+        ),
+    ),
+    (
+        "platform_move",
+        (
+            "t'as snap ?",
+            "t'as un autre compte ?",
+            "on se parle ailleurs ?",
+            "viens en privé",
+            "ajoute moi sur insta",
+            "t'as tiktok ou whatsapp ?",
+            "on continue sur telegram",
+            "mp moi sur discord",
+            "donne ton num",
+            "c'est quoi ton pseudo ?",
+            "tes dispo sur snp ?",
+        ),
+    ),
+    (
+        "photo_request",
+        (
+            "envoie une tof",
+            "envoi 1 tof stp",
+            "montre toi",
+            "une pic stp, send me a pic",
+            "fais voir",
+            "allume ta cam",
+            "tu mets ta cam ?",
+            "tu m'envoies une photo de toi ?",
+            "t'en as d'autres ?",
+            "on fait un facetime ?",
+            "envoie des nudes",
+        ),
+    ),
+    (
+        "gift_money",
+        (
+            "je te paye 50 balles",
+            "je te fais une recharge",
+            "paysafecard",
+            "je t'offre des v-bucks",
+            "jte donne 1000 vbucks",
+            "je peux t'en offrir 800",
+            "tu veux des robux ?",
+            "j'ai un cadeau pour toi",
+            "une carte cadeau en echange",
+        ),
+    ),
+    (
+        "meeting",
+        (
+            "on se voit ?",
+            "je viens te chercher",
+            "je t'attends à la sortie du collège",
+            "tu peux venir chez moi",
+            "on se capte samedi ?",
+            "rdv demain",
+        ),
+    ),
+    (
+        "location_question",
+        (
+            "t'habites où ?",
+            "t'es de quel coin ?",
+            "t'es dans quel college ?",
+            "tu sors a quelle heure le mercredi ?",
+            "t'habites dans quelle ville ?",
+        ),
+    ),
+    ("sexual_talk", ("t'es vierge ?", "t'as deja eu un copain ?", "tu mets quoi pour dormir ?")),
+    ("pressure", ("fais pas ta timide", "si tu m'envoies pas la photo je dis tout a tes parents")),
+    ("age_dismissal", ("l'age c'est juste un chiffre", "moi j'ai 19 ans c'est pas grave")),
+)
+
+
+@pytest.mark.parametrize(
+    ("step", "text"), [(step, text) for step, texts in STEP_VARIANTS for text in texts], ids=lambda v: str(v)
+)
+def test_each_step_is_recognised_in_its_many_spellings(step: str, text: str) -> None:
+    found = ConversationRisk(ADULT_MINOR).observe("a", text)
+    assert step in found.steps, found.steps
+
+
+@pytest.mark.parametrize(
+    ("step", "text"),
+    [
+        ("photo_request", "envoie moi une photo de ton exercice"),
+        ("photo_request", "tu peux m'envoyer les photos de la soiree ?"),
+        ("secrecy", "je te dis pas la galère ce matin"),
+        ("isolation", "t'es seul ou tu viens avec ta copine ?"),
+    ],
+)
+def test_ordinary_phrasings_do_not_read_as_a_step(step: str, text: str) -> None:
+    assert step not in ConversationRisk(ADULT_MINOR).observe("a", text).steps
+
+
+def test_canonical_form_spells_out_sms_words() -> None:
+    assert conversation.canonical("ta kel age ? envoi 1 tof") == "ta quel age ? envoie 1 photo"
+    assert conversation.canonical("t'es ou") == "t es ou"
+    assert conversation.message_forms("jte donne")[-1] == "je te donne"
+
+
+def test_asv_answer_counts_as_an_age_claim() -> None:
+    risk = ConversationRisk(ADULTS)
+    risk.observe("a", "asv ?")
+    found = risk.observe("b", "14 f marseille")
+    assert "age_mismatch" in found.steps  # an adult account that says 14
+
+
+def test_brushing_off_the_childs_age_is_a_step() -> None:
+    risk = ConversationRisk(ADULT_MINOR)
+    risk.observe("b", "j'ai 14 ans hein")
+    assert "age_dismissal" in risk.observe("a", "c'est pas grave, personne verra").steps
+    other = ConversationRisk(ADULT_MINOR)
+    other.observe("b", "j'ai raté le bus")
+    assert "age_dismissal" not in other.observe("a", "c'est pas grave").steps
+
+
+def test_a_child_calling_the_adult_maman_lowers_later_steps() -> None:
+    texts = ("tu rentres a quelle heure ?", "t'es seule ?", "je viens te chercher")
+    family = ConversationRisk(ADULT_MINOR)
+    family.observe("b", "ok maman")
+    stranger = ConversationRisk(ADULT_MINOR)
+    stranger.observe("b", "ok")
+    for text in texts:
+        with_family = family.observe("a", text)
+        without = stranger.observe("a", text)
+    assert with_family.score < without.score
+
+
+def test_a_strong_step_is_not_diminished_by_an_earlier_weak_one() -> None:
+    risk = ConversationRisk(ADULT_MINOR)
+    risk.observe("a", "t'as deja eu un copain ?")
+    assert risk.observe("a", "t'es vierge ?").flagged
+
+
+def test_gift_for_photos_flags_at_once() -> None:
+    risk = ConversationRisk(ADULT_MINOR)
+    risk.observe("a", "je te paye 50 balles en paysafecard")
+    assert risk.observe("a", "tu m'envoies qq tof de toi").flagged
+
+
+MORE_RISKY = (
+    Case(
+        "grooming in SMS spelling: asv, compliment, snap",
+        ADULT_MINOR,
+        (
+            ("a", "slt"),
+            ("b", "slt"),
+            ("a", "t ki ? asv"),
+            ("b", "lea 13 paris"),
+            ("a", "moi 24 lyon. t trop mignonne sur ta pp"),
+            ("a", "ta un snap ?"),
+        ),
+        "grooming",
+        flag_by=6,
+    ),
+    Case(
+        "grooming: escaping moderation to another account",
+        ADULT_MINOR,
+        (
+            ("a", "t'as un autre compte ? ici ils surveillent tout"),
+            ("b", "j'ai insta"),
+            ("a", "c'est quoi ton pseudo ? on continue la bas"),
+            ("a", "ici les modos lisent, la bas c'est tranquille"),
+        ),
+        "grooming",
+        flag_by=4,
+    ),
+    Case(
+        "ambush in English and SMS",
+        ADULTS,
+        (
+            ("a", "hey ur gay right"),
+            ("b", "yes"),
+            ("a", "cool lets meet tonight, come alone, parking souterrain"),
+        ),
+        "ambush",
+        flag_by=3,
+    ),
+    Case(
+        "drug deal in slang",
+        ADULTS,
+        (
+            ("a", "tu vends du teuch ?"),
+            ("b", "ouais, 15 balles le pochon"),
+            ("a", "tu passes quand"),
+            ("b", "je descends dans 10 min en bas du bat C"),
+        ),
+        "drug_deal",
+        flag_by=3,
+    ),
+)
+
+MORE_ORDINARY = (
+    Case(
+        "parent picks the child up at school",
+        ADULT_MINOR,
+        (
+            ("a", "ma puce, t'as mangé ?"),
+            ("b", "oui"),
+            ("a", "je viens te chercher a la sortie du college a 17h"),
+            ("b", "ok maman"),
+        ),
+        None,
+    ),
+    Case(
+        "tutor asks for a photo of the exercise",
+        ADULT_MINOR,
+        (("a", "tu es en quelle classe ?"), ("b", "en 4e"), ("a", "envoie moi une photo de ton exercice")),
+        None,
+    ),
+    Case(
+        "news about legal cannabis",
+        ADULTS,
+        (("a", "t'as vu ils legalisent le cannabis en allemagne"), ("b", "oui, 25g par personne")),
+        None,
+    ),
+)
+
+
+@pytest.mark.parametrize("case", MORE_RISKY, ids=lambda case: case.name)
+def test_more_risky_conversations_are_flagged_in_time(case: Case) -> None:
+    test_risky_conversations_are_flagged_in_time(case)
+
+
+@pytest.mark.parametrize("case", MORE_ORDINARY, ids=lambda case: case.name)
+def test_more_ordinary_conversations_never_flag(case: Case) -> None:
+    test_ordinary_conversations_never_flag(case)
+
+
+@pytest.mark.parametrize("case", MORE_RISKY + MORE_ORDINARY, ids=lambda case: case.name)
+def test_never_looks_ahead_on_new_cases(case: Case) -> None:
+    test_never_looks_ahead(case)
+
+
+def test_a_flag_never_depends_on_later_turns() -> None:
+    """Appending any turn leaves every earlier assessment unchanged."""
+    base = MORE_RISKY[0]
+    before = run(base)
+    for extra in ("ok", "non je te signale", "t'es vierge ?"):
+        longer = Case(base.name, base.participants, (*base.turns, ("a", extra)), base.label)
+        assert run(longer)[: len(before)] == before

@@ -79,12 +79,22 @@ def test_a_minor_cannot_open_a_private_conversation_with_an_adult(new_page: NewP
 
     open_room(adult, "Accueil", adult_name)
     open_room(teen, "Accueil", teen_name)
-    member_button(teen, f"Écrire à {adult_name} en privé").click()
-    send(teen, "salut, tu fais quoi ?")
+    write = member_button(teen, f"Écrire à {adult_name} en privé")
+    expect(write).to_be_disabled()  # the page says so up front, with the reason as a tooltip
+    expect(write).to_have_attribute("title", "Adultes et mineurs ne peuvent pas se parler en privé")
+    write.focus()  # still focusable (aria-disabled), so a keyboard user can learn why
+    teen.keyboard.press("Enter")
+    expect(teen.locator("#toasts")).to_contain_text("Adultes et mineurs ne peuvent pas se parler en privé")
+    expect(teen.locator("#chat-title")).to_have_text("Accueil")
+    expect(member_button(adult, f"Écrire à {teen_name} en privé")).to_be_disabled()
 
-    notice = teen.locator("#chat-notice")
+    teen.fill("#write-to-pseudo", adult_name)  # typing the pseudonym: the server refuses
+    teen.press("#write-to-pseudo", "Enter")
+    send(teen, "salut, tu fais quoi ?")
+    notice = teen.locator("#composer-notice")
     expect(notice).to_contain_text("les adultes et les mineurs ne peuvent pas se parler en privé")
     expect(teen.locator("#message-list .message-failed")).to_contain_text("Non envoyé")
+    expect(teen.locator("#composer-input")).to_be_disabled()
     expect(adult.locator("#request-list .request")).to_have_count(0)
 
 
@@ -109,9 +119,9 @@ def test_html_in_a_message_is_shown_as_plain_text(new_page: NewPage) -> None:
 
 def test_the_english_switch_changes_the_interface_language(new_page: NewPage) -> None:
     page = new_page()
-    expect(page.locator("h1")).to_have_text("Discutez en quelques secondes.")
+    expect(page.locator("#entry-view h1")).to_have_text("Discutez en quelques secondes.")
     page.click("#lang-switch")
-    expect(page.locator("h1")).to_have_text("Start chatting in seconds.")
+    expect(page.locator("#entry-view h1")).to_have_text("Start chatting in seconds.")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#lang-switch .label-long")).to_have_text("Français")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,14 +18,31 @@ class ClassifierDetector:
     """
 
     name = "classifier"
+    # Below three distinct words a character-n-gram model is guessing ("non" scored 0.91 harassment):
+    # short insults are the lexicons' job.
+    min_distinct_words = 3
 
     def __init__(self, model: TextClassifier | None = None, artifact: Path | None = None) -> None:
         self.model = model if model is not None else TextClassifier.load(artifact)
 
     def inspect(self, content: Content) -> Sequence[Signal]:
-        if not content.text.strip():
+        text = model_input(content.text, self.min_distinct_words)
+        if text is None:
             return ()
-        return tuple(
-            Signal(detector=self.name, label=label, score=score)
-            for label, score in self.model.flagged(content.text).items()
-        )
+        flagged = self.model.flagged(text)
+        return tuple(Signal(detector=self.name, label=label, score=score) for label, score in flagged.items())
+
+
+def model_input(text: str, min_distinct_words: int) -> str | None:
+    """What the model should read: None when too short to judge; a repeated phrase once (flooding the
+    same words does not change what they mean, but it pushed the model's scores to 0.99)."""
+    words = _WORD.findall(text.lower())
+    distinct = list(dict.fromkeys(words))
+    if len(distinct) < min_distinct_words:
+        return None
+    if len(words) > 2 * len(distinct):
+        return " ".join(distinct)
+    return text
+
+
+_WORD = re.compile(r"\w+")

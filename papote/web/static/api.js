@@ -1,11 +1,12 @@
 // The HTTP side of Papote: entering, accounts. Errors are JSON {code, message: {fr, en}}.
 
 export class PapoteError extends Error {
-  constructor(code, texts = null, status = 0) {
+  constructor(code, texts = null, status = 0, details = null) {
     super(code);
     this.code = code;
     this.texts = texts; // {fr, en} from the server, or null for local failures
     this.status = status;
+    this.details = details || {}; // e.g. {retry_after: seconds} or {labels: [...]}
   }
 }
 
@@ -28,7 +29,7 @@ async function call(method, path, body) {
     // an HTML error page from a proxy: keep data null
   }
   if (!response.ok) {
-    throw new PapoteError(data?.code || "network", data?.message || null, response.status);
+    throw new PapoteError(data?.code || "network", data?.message || null, response.status, data?.details);
   }
   return data;
 }

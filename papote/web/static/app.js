@@ -64,7 +64,13 @@ function toast(text, action = null, { error = false } = {}) {
 
 // --- views ---------------------------------------------------------------------------------
 
-const chat = new Chat({ toast, onSessionLost: () => leaveChat("entry.expired"), onPerson: showPerson });
+const chat = new Chat({
+  toast,
+  onSessionLost: () => leaveChat("entry.expired"),
+  onSuspended: (texts) => showSuspended(texts),
+  onPerson: showPerson,
+});
+let suspension = null; // {code, texts}: the server's explanation while the suspended page is shown
 
 function showPerson(person) {
   byId("me-pseudo").textContent = person.pseudo;
@@ -85,6 +91,8 @@ function enterChat(person) {
 
 function leaveChat(reason = null) {
   chat.stop();
+  suspension = null;
+  show(byId("suspended-view"), false);
   byId("toasts").replaceChildren(); // nothing of the last session stays on screen
   byId("me-pseudo").textContent = "";
   show(byId("chat-view"), false);
@@ -94,6 +102,27 @@ function leaveChat(reason = null) {
   document.body.classList.remove("in-chat");
   showEntry();
   if (reason) showFormError("enter-error", reason);
+}
+
+/** Suspended pending review: a full page with the reason, and no reconnection behind it. */
+function showSuspended(texts) {
+  chat.stop();
+  suspension = { code: "account_suspended", texts: texts || null };
+  byId("toasts").replaceChildren();
+  show(byId("chat-view"), false);
+  show(byId("entry-view"), false);
+  show(byId("me"), false);
+  show(byId("account-button"), false);
+  show(byId("logout-button"), false);
+  document.body.classList.remove("in-chat");
+  renderSuspended();
+  show(byId("suspended-view"), true);
+  byId("suspended-title").focus();
+}
+
+function renderSuspended() {
+  if (!suspension) return;
+  byId("suspended-text").textContent = serverText(suspension); // our own words if the server gave none
 }
 
 function showEntry() {
@@ -261,9 +290,11 @@ function bind() {
   byId("create-room-keep").addEventListener("click", () => byId("account-button").click());
   byId("register-cancel").addEventListener("click", () => byId("account-dialog").close());
   byId("logout-button").addEventListener("click", logout);
+  byId("suspended-leave").addEventListener("click", logout);
   byId("lang-switch").addEventListener("click", () => setLang(currentLang() === "fr" ? "en" : "fr"));
   onLangChange(() => {
     renderLangSwitch();
+    renderSuspended();
     for (const id of Object.keys(errors)) renderFormError(id);
   });
 }
@@ -276,7 +307,11 @@ async function main() {
   let person = null;
   try {
     person = await api.me();
-  } catch {
+  } catch (error) {
+    if (error.code === "account_suspended") {
+      showSuspended(error.texts);
+      return;
+    }
     person = null; // server unreachable: the entry form will say so when used
   }
   if (person) enterChat(person);

@@ -5,24 +5,26 @@
 
 import * as api from "./api.js";
 import { byId, clientId, h, isWide, replaceChildrenKeepingFocus, show } from "./dom.js";
-import { onLangChange, serverText, t } from "./i18n.js";
+import { localText, onLangChange, serverText, t } from "./i18n.js";
 import {
   conversationItem,
   invitationItem,
   memberItem,
   requestButtons,
   requestItem,
+  requestPreview,
   roomItem,
   smallButton,
 } from "./lists.js";
-import { messageNode, Timeline } from "./messages.js";
+import { applySafety, messageNode, Timeline } from "./messages.js";
 import { Connection } from "./socket.js";
 
 const VIEW_KEY = "papote.view";
 const READ_DELAY_MS = 800;
 const NEAR_BOTTOM_PX = 80;
 const PRIVATE_HISTORY = 100;
-const RETRYABLE = new Set(["disconnected", "rate_limited", "internal_error"]);
+// Refusals worth sending again as they are (the link or the server hiccuped).
+const RETRYABLE = new Set(["disconnected", "internal_error"]);
 
 /** Pseudonyms compare case-insensitively on the server: key conversations the same way. */
 function keyOf(pseudo) {
@@ -30,9 +32,10 @@ function keyOf(pseudo) {
 }
 
 export class Chat {
-  constructor({ toast, onSessionLost, onPerson }) {
+  constructor({ toast, onSessionLost, onSuspended, onPerson }) {
     this.toast = toast;
     this.onSessionLost = onSessionLost;
+    this.onSuspended = onSuspended;
     this.onPerson = onPerson;
     this.nodes = new WeakMap(); // timeline item -> its <li>
     this.el = {
@@ -49,7 +52,9 @@ export class Chat {
       empty: byId("chat-empty"),
       messages: byId("message-list"),
       composer: byId("composer"),
+      composerNotice: byId("composer-notice"),
       input: byId("composer-input"),
+      send: byId("send-button"),
       count: byId("char-count"),
       leave: byId("leave-room"),
       blockPeer: byId("block-peer"),
@@ -83,6 +88,8 @@ export class Chat {
     this.view = null; // {type: "room", id} | {type: "private", peer: key}
     this.membersRoom = null; // the room whose members are listed
     this.notice = null; // the last refusal shown above the messages
+    this.refusal = null; // {key, error}: the last message refused in a view, shown by the composer
+    this.composerShown = null; // what the composer notice shows, so an unchanged alert is not re-announced
     this.readSent = new Map();
   }
 
@@ -97,6 +104,7 @@ export class Chat {
       onStatus: (status) => this.connectionStatus(status),
       checkSession: () => api.me().then((p) => p !== null, () => null),
       onSessionLost: () => this.onSessionLost(),
+      onSuspended: (texts) => this.suspend(texts),
     });
     this.connection.start();
     this.setPane(isWide() ? "chat" : "rooms");
@@ -159,6 +167,20 @@ export class Chat {
     return this.blocked.has(keyOf(pseudo));
   }
 
+  isMyPrivateRoom(room) {
+    return Boolean(room && room.kind === "private" && room.mine === true);
+  }
+
+  /** Adults and minors cannot talk in private: the server refuses, the page says so first. */
+  bandsApart(band) {
+    const own = this.me && this.me.age_band;
+    return Boolean(own && (band === "minor" || band === "adult") && band !== own);
+  }
+
+  ageApartFrom(conversation) {
+    return Boolean(conversation.age_refused || this.bandsApart(conversation.peer_band));
+  }
+
   timeline(key) {
     if (!this.timelines.has(key)) this.timelines.set(key, new Timeline(key));
     return this.timelines.get(key);
@@ -204,8 +226,11 @@ export class Chat {
       this.conversations.set(key, { ...known, ...found, unread: seen });
     }
     this.invitations = new Map((data.invitations || []).map((i) => [i.room, i]));
+    // Whom we blocked, as the server remembers it (across reloads and devices).
+    if (Array.isArray(data.blocked)) this.blocked = new Set(data.blocked.map(keyOf));
     this.renderConversations();
-    if (this.view && this.view.type === "private") this.renderView();
+    this.renderMembers();
+    if (this.view) this.renderView();
   }
 
   async refreshMembers(roomId) {
@@ -264,6 +289,7 @@ export class Chat {
       this.drawItem(timeline, item);
       this.announce(item);
       conversation.seenSeq = timeline.lastSeq;
+      this.scheduleRead();
     } else if (!mine) {
       conversation.unread = (conversation.unread || 0) + 1;
     }
@@ -278,6 +304,8 @@ export class Chat {
       peer_band: frame.sender_band,
       peer_gender: frame.sender_gender,
       preview: frame.text,
+      preview_blurred: Boolean(frame.blurred),
+      preview_revealed: false,
       unread: 1,
     });
     this.toast(t("private.toast.request", { pseudo: frame.sender }), {
@@ -366,6 +394,39 @@ export class Chat {
     // The server forgets the conversation's state: our next message is a new request.
     if (conversation) Object.assign(conversation, { status: "new", requested_by_me: false });
     this.renderAll();
+  }
+
+  onConversationFrozen(frame) {
+    const conversation = [...this.conversations.values()].find(
+      (c) => c.id === frame.conversation || (frame.channel && c.channel === frame.channel),
+    );
+    if (!conversation) return;
+    this.freeze(conversation, frame.message);
+    if (this.viewKey() !== `p:${keyOf(conversation.peer)}`) {
+      this.toast(t("private.toast.frozen", { pseudo: conversation.peer }), {
+        label: t("private.open"),
+        run: () => this.openPrivate(keyOf(conversation.peer)),
+      });
+    }
+  }
+
+  /** No more messages either way until the moderators decide; the help line stays in view. */
+  freeze(conversation, message = null) {
+    conversation.status = "frozen";
+    if (message) conversation.frozen_message = message;
+    this.renderConversations();
+    if (this.viewKey() === `p:${keyOf(conversation.peer)}`) this.renderView();
+  }
+
+  onSuspendedEvent(frame) {
+    this.suspend(frame.message);
+  }
+
+  /** Suspended pending review: stop for good (the server closes with 4403) and say why. */
+  suspend(texts) {
+    if (!this.me) return;
+    this.stop();
+    this.onSuspended(texts || null);
   }
 
   onInvitation(frame) {
@@ -460,13 +521,12 @@ export class Chat {
     this.setPane("chat");
     if (focus) this.focusComposer();
     await this.loadPrivateHistory(conversation);
+    this.scheduleRead();
   }
 
   async loadPrivateHistory(conversation) {
     const key = `p:${keyOf(conversation.peer)}`;
-    // The server lets both sides read an accepted (or blocked) conversation, a pending one only its asker.
-    const readable = ["accepted", "blocked"].includes(conversation.status) || conversation.requested_by_me;
-    if (!readable || this.loaded.has(key) || conversation.status === "new") return;
+    if (!mayRead(conversation) || this.loaded.has(key) || conversation.status === "new") return;
     let data;
     try {
       data = await this.request({ type: "history", with: conversation.peer, limit: PRIVATE_HISTORY });
@@ -509,6 +569,7 @@ export class Chat {
   setView(view) {
     this.view = view;
     this.notice = null;
+    this.refusal = null;
     try {
       sessionStorage.setItem(VIEW_KEY, JSON.stringify(view));
     } catch {
@@ -626,7 +687,7 @@ export class Chat {
     this.el.createForm.reset();
     show(this.el.createForm, false);
     this.el.createToggle.setAttribute("aria-expanded", "false");
-    this.rooms.set(data.room.id, { ...data.room, allowed: true, joined: true, unread: 0, members: 1 });
+    this.rooms.set(data.room.id, { ...data.room, allowed: true, joined: true, unread: 0, members: 1, mine: true });
     await this.openRoom(data.room.id);
   }
 
@@ -656,7 +717,7 @@ export class Chat {
 
   submitComposer() {
     const text = this.el.input.value.trim();
-    if (!text || !this.view) return;
+    if (!text || !this.view || this.el.input.disabled) return;
     const target = this.view.type === "room" ? { room: this.view.id } : { to: this.peerOfView() };
     const id = clientId();
     const action = /^\/me\s/i.test(text);
@@ -673,7 +734,9 @@ export class Chat {
     this.el.input.value = "";
     this.updateCount();
     this.notice = null;
+    this.refusal = null;
     this.renderNotice();
+    this.renderComposerNotice();
     this.drawItem(timeline, item, { scroll: true });
     this.transmit(timeline, item);
   }
@@ -684,12 +747,41 @@ export class Chat {
       const ack = await this.request(item.frame, { retry: true });
       if (ack.conversation !== undefined) this.conversationSent(item.frame.to, ack);
       if (item.pending) timeline.confirm(item, ack);
+      applySafety(item, ack.safety); // held for review, blurred, or with a tip
       this.redrawItem(timeline, item);
     } catch (error) {
-      Object.assign(item, { pending: false, failed: error, retryable: RETRYABLE.has(error.code) });
-      this.redrawItem(timeline, item);
-      if (this.viewKey() === timeline.key) this.showNotice(error);
+      this.refused(timeline, item, error);
     }
+  }
+
+  /** A message the server did not take. Nothing is lost: it goes back into the composer
+   *  (when that is free), with the reason beside it; otherwise it stays, marked, in the list. */
+  refused(timeline, item, error) {
+    const conversation = item.frame.to ? this.conversations.get(keyOf(item.frame.to)) : null;
+    if (conversation && error.code === "conversation_frozen") this.freeze(conversation);
+    if (conversation && error.code === "private_age_mismatch") conversation.age_refused = true;
+    const here = this.viewKey() === timeline.key;
+    const retryable = RETRYABLE.has(error.code);
+    const { input } = this.el;
+    if (here) this.renderComposer(); // a frozen conversation or an age refusal locks it
+    const restore = here && !retryable && !input.value.trim() && !this.composerLocked();
+    if (restore) {
+      timeline.remove(item);
+      this.nodes.get(item)?.remove();
+      input.value = item.frame.text;
+      this.updateCount();
+    } else {
+      Object.assign(item, { pending: false, failed: error, retryable });
+      this.redrawItem(timeline, item);
+    }
+    if (!here) return;
+    if (retryable) {
+      this.showNotice(error);
+      return;
+    }
+    this.refusal = { key: timeline.key, error, kept: restore };
+    this.renderComposer();
+    if (restore && isWide()) input.focus();
   }
 
   retry(item) {
@@ -716,13 +808,20 @@ export class Chat {
     this.readTimer = setTimeout(() => this.sendRead(), READ_DELAY_MS);
   }
 
+  /** Tell the server how far we read the room or private conversation on screen. */
   sendRead() {
-    if (!this.view || this.view.type !== "room" || document.hidden) return;
+    if (!this.view || document.hidden) return;
     const key = this.viewKey();
     const timeline = this.timelines.get(key);
     if (!timeline || timeline.lastSeq <= (this.readSent.get(key) || 0)) return;
+    let target = { room: this.view.id };
+    if (this.view.type === "private") {
+      const conversation = this.conversations.get(this.view.peer);
+      if (!conversation || !mayRead(conversation)) return;
+      target = { with: conversation.peer };
+    }
     this.readSent.set(key, timeline.lastSeq);
-    this.request({ type: "read", room: this.view.id, seq: timeline.lastSeq }).catch(() => {});
+    this.request({ type: "read", ...target, seq: timeline.lastSeq }).catch(() => {});
   }
 
   // --- controls ------------------------------------------------------------------------------------
@@ -787,6 +886,9 @@ export class Chat {
     } else if (this.notice) {
       this.notice = null;
       this.renderNotice();
+    } else if (this.refusal) {
+      this.refusal = null;
+      this.renderComposerNotice();
     }
   }
 
@@ -822,7 +924,9 @@ export class Chat {
   /** Read a new message from someone else out to screen readers ("Camille : bonjour"). */
   announce(item) {
     if (this.isMine(item.sender)) return;
-    const text = item.kind === "action" ? `* ${item.sender} ${item.text}` : `${item.sender} : ${item.text}`;
+    const said = item.blurred ? t("message.masked.announce") : item.text;
+    let text = item.kind === "action" && !item.blurred ? `* ${item.sender} ${said}` : `${item.sender} : ${said}`;
+    if (item.tip) text += ` — ${t("tip.label")} : ${localText(item.tip)}`;
     this.el.announcer.textContent = text;
   }
 
@@ -885,7 +989,15 @@ export class Chat {
 
   requestActions(pseudo) {
     const key = keyOf(pseudo);
-    return { accept: () => this.accept(key), decline: () => this.decline(key), block: () => this.block(pseudo) };
+    return {
+      accept: () => this.accept(key),
+      decline: () => this.decline(key),
+      block: () => this.block(pseudo),
+      reveal: () => {
+        this.renderConversations();
+        this.renderRequestCard();
+      },
+    };
   }
 
   conversationEntry(conversation) {
@@ -910,10 +1022,16 @@ export class Chat {
   memberEntry(member) {
     const pseudo = member.pseudo;
     const key = keyOf(pseudo);
+    const mine = this.isMine(pseudo);
+    const ageApart = !mine && this.bandsApart(member.age_band);
     return memberItem(member, key, {
-      mine: this.isMine(pseudo),
+      mine,
       blocked: this.isBlocked(pseudo),
-      onWrite: () => this.openPrivate(key, { pseudo, band: member.age_band }),
+      ageApart,
+      onWrite: () => {
+        if (ageApart) this.toast(t("member.write.age"));
+        else this.openPrivate(key, { pseudo, band: member.age_band });
+      },
       onBlock: () => this.block(pseudo),
       onUnblock: () => this.unblock(pseudo),
     });
@@ -931,7 +1049,7 @@ export class Chat {
 
   renderView() {
     const open = Boolean(this.view);
-    if (!this.view || this.view.type !== "room" || this.rooms.get(this.view.id)?.kind !== "private") {
+    if (!this.view || this.view.type !== "room" || !this.isMyPrivateRoom(this.rooms.get(this.view.id))) {
       show(this.el.inviteForm, false);
     }
     show(this.el.empty, !open);
@@ -967,7 +1085,7 @@ export class Chat {
       }
       show(leave, true);
       show(showMembers, true);
-      show(inviteToggle, room.kind === "private");
+      show(inviteToggle, this.isMyPrivateRoom(room)); // only the owner may invite
       return;
     }
     const conversation = this.conversations.get(this.view.peer);
@@ -1005,7 +1123,10 @@ export class Chat {
     if (incoming) {
       card.append(
         h("p", { class: "request-card-title", text: t("private.request.from", { pseudo: conversation.peer }) }),
-        conversation.preview ? h("blockquote", { class: "request-preview", text: conversation.preview }) : null,
+        requestPreview(conversation, () => {
+          this.renderConversations();
+          this.renderRequestCard();
+        }),
         requestButtons(keyOf(conversation.peer), this.requestActions(conversation.peer)),
       );
     }
@@ -1013,8 +1134,9 @@ export class Chat {
   }
 
   renderComposer() {
-    const { composer, input } = this.el;
+    const { composer, input, send } = this.el;
     let usable = Boolean(this.view);
+    let locked = null; // why the composer is shown but cannot send
     if (this.view && this.view.type === "private") {
       const conversation = this.conversations.get(this.view.peer);
       const blocked = this.isBlocked(conversation.peer) || conversation.status === "blocked";
@@ -1022,11 +1144,56 @@ export class Chat {
       const pending = conversation.status === "pending";
       const refused = conversation.status === "declined" && conversation.requested_by_me;
       usable = !blocked && !pending && !refused;
-      input.placeholder = t("composer.private.placeholder", { pseudo: conversation.peer });
+      if (conversation.status === "frozen") locked = "composer.frozen";
+      else if (this.ageApartFrom(conversation)) locked = "composer.age";
+      input.placeholder = locked ? t(locked) : t("composer.private.placeholder", { pseudo: conversation.peer });
     } else {
       input.placeholder = t("composer.placeholder");
     }
+    input.disabled = Boolean(locked);
+    send.disabled = Boolean(locked);
     show(composer, usable);
+    this.renderComposerNotice();
+  }
+
+  composerLocked() {
+    return this.el.input.disabled;
+  }
+
+  /** Beside the composer: why the last message was refused, or why this conversation is closed. */
+  composerNoticeContent() {
+    const conversation = this.view && this.view.type === "private" ? this.conversations.get(this.view.peer) : null;
+    if (conversation && conversation.status === "frozen") {
+      const text = localText(conversation.frozen_message) || serverText({ code: "conversation_frozen" });
+      return { kind: "frozen", text };
+    }
+    if (this.refusal && this.refusal.key === this.viewKey()) {
+      return { kind: "refusal", text: serverText(this.refusal.error), kept: this.refusal.kept };
+    }
+    if (conversation && this.ageApartFrom(conversation)) return { kind: "locked", text: t("composer.age") };
+    return null;
+  }
+
+  renderComposerNotice() {
+    const box = this.el.composerNotice;
+    const content = this.composerNoticeContent();
+    const signature = content ? `${content.kind}|${content.text}|${content.kept}` : "";
+    if (signature === this.composerShown) return; // an unchanged alert is not read out again
+    this.composerShown = signature;
+    box.replaceChildren();
+    if (content) {
+      box.className = `composer-notice composer-notice-${content.kind}`;
+      box.append(h("p", { class: "composer-notice-text", text: content.text }));
+      if (content.kept) box.append(h("p", { class: "composer-notice-hint", text: t("composer.kept") }));
+      if (content.kind === "refusal") {
+        const dismiss = () => {
+          this.refusal = null;
+          this.renderComposerNotice();
+        };
+        box.append(smallButton(t("action.dismiss"), dismiss, { variant: "quiet" }));
+      }
+    }
+    show(box, Boolean(content));
   }
 
   renderMessages({ keepScroll = false } = {}) {
@@ -1053,7 +1220,22 @@ export class Chat {
   }
 
   messageNode(item) {
-    return messageNode(item, { mine: this.isMine(item.sender || ""), onRetry: (again) => this.retry(again) });
+    return messageNode(item, {
+      mine: this.isMine(item.sender || ""),
+      onRetry: (again) => this.retry(again),
+      onReveal: (hidden) => this.reveal(hidden),
+    });
+  }
+
+  /** The reader chose to see a hidden message: only now does its text enter the page. */
+  reveal(item) {
+    item.revealed = true;
+    const old = this.nodes.get(item);
+    if (!old || !old.parentNode) return;
+    const fresh = this.messageNode(item);
+    old.replaceWith(fresh);
+    this.nodes.set(item, fresh);
+    fresh.querySelector(".message-revealed")?.focus();
   }
 
   /** Show one item where it belongs, without redrawing the list (screen readers announce it once). */
@@ -1076,8 +1258,8 @@ export class Chat {
   /** Our own message was confirmed or refused: patch its node rather than adding a new one. */
   updateNode(old, item) {
     const fresh = this.messageNode(item);
-    if (item.failed) {
-      old.replaceChildren(...fresh.childNodes); // a refusal is worth announcing
+    if (item.failed || item.held || item.tip || item.blurred) {
+      old.replaceChildren(...fresh.childNodes); // what the server said about it is part of the message
     } else {
       old.querySelector(".message-state")?.remove();
       const text = old.querySelector(".message-text");
@@ -1100,6 +1282,11 @@ export class Chat {
   }
 }
 
+/** The server lets both sides read an accepted, blocked or frozen conversation, a pending one only its asker. */
+function mayRead(conversation) {
+  return ["accepted", "blocked", "frozen"].includes(conversation.status) || conversation.requested_by_me;
+}
+
 /** Our message opens a request when there is no conversation yet, or after we declined theirs. */
 function startRequestIfNeeded(conversation) {
   const declinedByUs = conversation.status === "declined" && !conversation.requested_by_me;
@@ -1111,6 +1298,7 @@ function conversationState(conversation) {
   if (conversation.status === "pending" && conversation.requested_by_me) return "private.waiting";
   if (conversation.status === "declined") return "private.declined";
   if (conversation.status === "blocked") return "private.closed";
+  if (conversation.status === "frozen") return "private.frozen";
   if (conversation.status === "new") return "private.new";
   return null;
 }
@@ -1118,6 +1306,7 @@ function conversationState(conversation) {
 function privateIntro(conversation, blocked) {
   if (blocked) return "private.intro.blocked";
   if (conversation.status === "blocked") return "private.intro.closed";
+  if (conversation.status === "frozen") return "private.intro.frozen";
   if (conversation.status === "new") return "private.intro.new";
   const asker = conversation.requested_by_me;
   if (conversation.status === "pending") return asker ? "private.intro.waiting" : "private.intro.request";
@@ -1138,4 +1327,6 @@ const EVENT_HANDLERS = {
   blocked: Chat.prototype.onBlocked,
   unblocked: Chat.prototype.onUnblocked,
   invitation: Chat.prototype.onInvitation,
+  conversation_frozen: Chat.prototype.onConversationFrozen,
+  suspended: Chat.prototype.onSuspendedEvent,
 };

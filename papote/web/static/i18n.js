@@ -143,6 +143,31 @@ const STRINGS = {
     "error.network": "Impossible de joindre Papote. Vérifiez votre connexion et réessayez.",
     "error.disconnected": "Connexion perdue. Réessayez dans un instant.",
     "error.generic": "Une erreur est survenue. Réessayez.",
+    // Refusals the server may send without a text of its own (the code alone).
+    "code.message_blocked": "Message non envoyé : il ne respecte pas la charte de Papote.",
+    "code.muted": "Vous ne pouvez plus envoyer de messages pendant quelques minutes, après un message contraire à la charte.",
+    "code.private_restricted": "Vos messages privés sont limités le temps qu'un modérateur vérifie votre compte.",
+    "code.conversation_frozen":
+      "Cette conversation est suspendue et transmise à la modération. Si quelqu'un vous met mal à l'aise, parlez-en : le 3018 est gratuit, anonyme et confidentiel.",
+    "code.account_suspended":
+      "Votre compte est suspendu le temps qu'un modérateur examine un message. Vous recevrez la décision et ses motifs.",
+    "retry.after": "Réessayez dans {s} s.",
+    "composer.kept": "Votre texte est resté dans la zone de saisie : modifiez-le ou effacez-le.",
+    "composer.frozen": "Conversation suspendue : plus aucun message ne peut être envoyé.",
+    "composer.age": "Adultes et mineurs ne peuvent pas se parler en privé.",
+    "message.held": "En attente de modération — visible par vous seulement",
+    "message.masked": "Message masqué — afficher",
+    "message.masked.label": "Message de {pseudo} masqué : afficher",
+    "message.masked.why": "Ce message peut heurter. Il reste masqué tant que vous ne choisissez pas de le lire.",
+    "message.blurred.own": "Masqué pour les autres : chacun choisit de l'afficher.",
+    "message.masked.announce": "message masqué",
+    "tip.label": "Conseil de sécurité",
+    "private.frozen": "Conversation suspendue",
+    "private.intro.frozen": "Cette conversation est suspendue et transmise à la modération.",
+    "private.toast.frozen": "Votre conversation avec {pseudo} est suspendue et transmise à la modération.",
+    "member.write.age": "Adultes et mineurs ne peuvent pas se parler en privé",
+    "suspended.title": "Compte suspendu",
+    "suspended.leave": "Quitter",
   },
   en: {
     "skip.composer": "Skip to the message box",
@@ -283,6 +308,30 @@ const STRINGS = {
     "error.network": "Papote cannot be reached. Check your connection and try again.",
     "error.disconnected": "Connection lost. Try again in a moment.",
     "error.generic": "Something went wrong. Please try again.",
+    "code.message_blocked": "Message not sent: it breaks Papote's house rules.",
+    "code.muted": "You cannot send messages for a few minutes, after a message that broke the house rules.",
+    "code.private_restricted": "Your private messages are limited while a moderator checks your account.",
+    "code.conversation_frozen":
+      "This conversation is paused and sent to the moderators. If someone makes you uneasy, talk about it: in France, 3018 is free, anonymous and confidential.",
+    "code.account_suspended":
+      "Your account is suspended while a moderator reviews a message. You will receive the decision and its reasons.",
+    "retry.after": "Try again in {s} s.",
+    "composer.kept": "Your text is still in the message box: edit it or delete it.",
+    "composer.frozen": "Conversation paused: no more messages can be sent.",
+    "composer.age": "Adults and minors cannot talk in private.",
+    "message.held": "Awaiting moderation — visible only to you",
+    "message.masked": "Hidden message — show",
+    "message.masked.label": "Hidden message from {pseudo}: show",
+    "message.masked.why": "This message may be upsetting. It stays hidden until you choose to read it.",
+    "message.blurred.own": "Hidden for others: each person chooses to show it.",
+    "message.masked.announce": "hidden message",
+    "tip.label": "Safety tip",
+    "private.frozen": "Conversation paused",
+    "private.intro.frozen": "This conversation is paused and sent to the moderators.",
+    "private.toast.frozen": "Your conversation with {pseudo} is paused and sent to the moderators.",
+    "member.write.age": "Adults and minors cannot talk in private",
+    "suspended.title": "Account suspended",
+    "suspended.leave": "Leave",
   },
 };
 
@@ -309,11 +358,25 @@ export function t(key, vars = {}) {
 
 /** A refusal's human text from the server, in the current language. */
 export function serverText(error) {
+  const code = error && error.code;
   const texts = error && error.texts;
-  if (texts && typeof texts === "object") return texts[lang] || texts.fr || t("error.generic");
-  if (error && error.code === "network") return t("error.network");
-  if (error && error.code === "disconnected") return t("error.disconnected");
+  const given = texts && typeof texts === "object" ? texts[lang] || texts.fr : "";
+  // A refusal the server sent with its code as its only text: our own words for it.
+  if (given && given !== code) return given;
+  const own = code ? STRINGS[lang][`code.${code}`] || STRINGS.fr[`code.${code}`] : null;
+  if (own) {
+    const wait = error.details && Number(error.details.retry_after);
+    return wait > 0 ? `${own} ${t("retry.after", { s: Math.ceil(wait) })}` : own;
+  }
+  if (code === "network") return t("error.network");
+  if (code === "disconnected") return t("error.disconnected");
   return t("error.generic");
+}
+
+/** One of the server's {fr, en} texts (a tip, a notice), in the current language. */
+export function localText(texts) {
+  if (!texts || typeof texts !== "object") return "";
+  return texts[lang] || texts.fr || "";
 }
 
 export function setLang(next) {

@@ -12,9 +12,19 @@ const VARIANTS = {
   danger: "button button-danger-quiet button-small",
 };
 
-/** A small button. `key` keeps focus on it across redraws; `label` is its accessible name. */
-export function smallButton(text, onclick, { variant = "secondary", key = null, label = null } = {}) {
-  return h("button", { type: "button", class: VARIANTS[variant], "data-key": key, "aria-label": label, text, onclick });
+/** A small button. `key` keeps focus on it across redraws; `label` is its accessible name.
+ *  `unavailable` (a reason) leaves it focusable but aria-disabled, the reason as its tooltip. */
+export function smallButton(text, onclick, { variant = "secondary", key = null, label = null, unavailable = null } = {}) {
+  return h("button", {
+    type: "button",
+    class: unavailable ? `${VARIANTS[variant]} button-unavailable` : VARIANTS[variant],
+    "data-key": key,
+    "aria-label": label,
+    "aria-disabled": unavailable ? "true" : null,
+    title: unavailable,
+    text,
+    onclick,
+  });
 }
 
 export function unreadBadge(count) {
@@ -81,10 +91,26 @@ export function requestItem(conversation, key, actions) {
     bandBadge(conversation.peer_band),
     h("span", { class: "request-asks", text: t("private.request.asks") }),
   );
-  const preview = conversation.preview
-    ? h("blockquote", { class: "request-preview", text: conversation.preview })
-    : null;
+  const preview = requestPreview(conversation, actions.reveal);
   return h("li", { class: "request" }, who, preview, requestButtons(key, actions));
+}
+
+/** The first message of a request; one the server blurred stays hidden until asked for. */
+export function requestPreview(conversation, onReveal) {
+  if (!conversation.preview) return null;
+  if (conversation.preview_blurred && !conversation.preview_revealed) {
+    const reveal = () => {
+      conversation.preview_revealed = true;
+      if (onReveal) onReveal();
+    };
+    return h(
+      "button",
+      { type: "button", class: "message-reveal request-preview", title: t("message.masked.why"), onclick: reveal },
+      h("span", { class: "masked-shape blurred", "aria-hidden": "true" }),
+      h("span", { class: "masked-label", text: t("message.masked") }),
+    );
+  }
+  return h("blockquote", { class: "request-preview", text: conversation.preview });
 }
 
 export function invitationItem(invitation, { join, decline }) {
@@ -131,7 +157,7 @@ export function conversationItem(conversation, key, { active, state, onOpen }) {
 }
 
 /** A member: pseudonym, age band, gender if given; buttons to write in private or to block. */
-export function memberItem(member, key, { mine, blocked, onWrite, onBlock, onUnblock }) {
+export function memberItem(member, key, { mine, blocked, ageApart, onWrite, onBlock, onUnblock }) {
   const pseudo = member.pseudo;
   const staff = member.role && member.role !== "user";
   const details = h(
@@ -158,7 +184,12 @@ export function memberItem(member, key, { mine, blocked, onWrite, onBlock, onUnb
     actions = h(
       "span",
       { class: "member-actions" },
-      smallButton(t("member.write"), onWrite, { key: `write:${key}`, label: t("member.write.label", { pseudo }) }),
+      // Adults and minors cannot talk in private (the server refuses anyway): say so up front.
+      smallButton(t("member.write"), onWrite, {
+        key: `write:${key}`,
+        label: t("member.write.label", { pseudo }),
+        unavailable: ageApart ? t("member.write.age") : null,
+      }),
       smallButton(t("action.block"), onBlock, {
         variant: "danger",
         key: `block:${key}`,

@@ -2,7 +2,7 @@
 // plus local items (own messages waiting for their ack, join/leave notices).
 
 import { avatar, h } from "./dom.js";
-import { currentLang, serverText, t } from "./i18n.js";
+import { currentLang, localText, serverText, t } from "./i18n.js";
 
 export class Timeline {
   constructor(key) {
@@ -22,6 +22,7 @@ export class Timeline {
     if (known) {
       // Known from our own ack: take the server's final text (it may have been cleaned).
       if (known.fromAck) Object.assign(known, { text: message.text, kind: message.kind, fromAck: false });
+      copySafety(known, message);
       return null;
     }
     const own = message.client_id ? this.byClientId.get(message.client_id) : null;
@@ -47,6 +48,7 @@ export class Timeline {
     Object.assign(item, { id: stored.id, seq: stored.seq, order: stored.seq, pending: false, failed: null });
     if (stored.text !== undefined) Object.assign(item, { text: stored.text, kind: stored.kind, ts: stored.ts });
     else item.fromAck = true;
+    copySafety(item, stored);
     this.track(stored.seq);
     this.byId.set(item.id, item);
     this.insert(item);
@@ -84,6 +86,20 @@ export class Timeline {
   }
 }
 
+/** What the safety pipeline attached to a message event or history item: a tip, a blur. */
+function copySafety(item, message) {
+  if (message.tip) item.tip = message.tip;
+  if (message.blurred) item.blurred = true;
+}
+
+/** The `safety` of our own message's ack: held for review, delivered blurred, or with a tip. */
+export function applySafety(item, safety) {
+  if (!safety || typeof safety !== "object") return;
+  if (safety.action === "hold") Object.assign(item, { held: true, reason: safety.reason || null });
+  if (safety.action === "blur") item.blurred = true;
+  if (safety.tip) item.tip = safety.tip;
+}
+
 // --- rendering ----------------------------------------------------------------------------
 
 const timeFormats = new Map();
@@ -103,7 +119,7 @@ export function bandBadge(band) {
 }
 
 /** One message as a list item. Every piece of user content is a text node. */
-export function messageNode(item, { mine, onRetry }) {
+export function messageNode(item, { mine, onRetry, onReveal }) {
   if (item.notice) return h("li", { class: "notice", text: t(item.textKey, item.vars) });
   const when = new Date(item.ts || Date.now());
   const classes = ["message"];
@@ -111,6 +127,9 @@ export function messageNode(item, { mine, onRetry }) {
   if (item.kind === "action") classes.push("message-action");
   if (item.pending) classes.push("message-pending");
   if (item.failed) classes.push("message-failed");
+  if (item.held) classes.push("message-held");
+  const masked = item.blurred && !mine && !item.revealed;
+  if (masked) classes.push("message-masked");
   const meta = h(
     "div",
     { class: "message-meta" },
@@ -119,14 +138,52 @@ export function messageNode(item, { mine, onRetry }) {
     h("time", { class: "message-time", datetime: when.toISOString(), text: timeFormat().format(when) }),
     item.pending ? h("span", { class: "message-state", text: t("message.pending") }) : null,
   );
-  const body =
-    item.kind === "action"
-      ? h("p", { class: "message-text" }, h("em", { text: `* ${item.sender} ${item.text}` }))
-      : h("p", { class: "message-text", text: item.text });
-  const content = h("div", { class: "message-body" }, meta, body);
-  const node = h("li", { class: classes.join(" ") }, avatar(item.sender), content);
-  if (item.failed) node.querySelector(".message-body").append(failureLine(item, onRetry));
-  return node;
+  const content = h("div", { class: "message-body" }, meta, masked ? maskedButton(item, onReveal) : textOf(item));
+  if (item.held) content.append(heldNote(item));
+  if (item.blurred && mine) content.append(h("p", { class: "message-note", text: t("message.blurred.own") }));
+  if (item.tip) content.append(tipBox(item.tip));
+  if (item.failed) content.append(failureLine(item, onRetry));
+  return h("li", { class: classes.join(" ") }, avatar(item.sender), content);
+}
+
+function textOf(item) {
+  // A message revealed by its reader can take focus, so the keyboard stays where the button was.
+  const props = { class: item.blurred ? "message-text message-revealed" : "message-text" };
+  if (item.blurred) props.tabindex = "-1";
+  if (item.kind === "action") return h("p", props, h("em", { text: `* ${item.sender} ${item.text}` }));
+  return h("p", { ...props, text: item.text });
+}
+
+/** A hidden message: the text is not in the page at all until the reader asks for it. */
+function maskedButton(item, onReveal) {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "message-reveal",
+      title: t("message.masked.why"),
+      onclick: () => onReveal && onReveal(item),
+    },
+    h("span", { class: "masked-shape blurred", "aria-hidden": "true" }),
+    h("span", { class: "masked-label", text: t("message.masked") }),
+  );
+}
+
+function heldNote(item) {
+  const note = h("p", { class: "message-held-note" }, h("strong", { text: t("message.held") }));
+  const reason = localText(item.reason);
+  if (reason) note.append(" — ", reason);
+  return note;
+}
+
+/** A safety tip from the server (meeting someone, help lines such as 3114), under the message. */
+export function tipBox(tip) {
+  return h(
+    "div",
+    { class: "safety-tip", role: "note", "aria-label": t("tip.label") },
+    h("span", { class: "safety-tip-icon", "aria-hidden": "true", text: "i" }),
+    h("p", { class: "safety-tip-text", text: localText(tip) }),
+  );
 }
 
 function failureLine(item, onRetry) {

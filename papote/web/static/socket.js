@@ -13,10 +13,11 @@ const MAX_BACKOFF_MS = 15_000;
 const WATCHDOG_EVERY_MS = 5_000;
 const MESSAGE_EVENTS = new Set(["message", "private_message"]);
 const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_SUSPENDED = 4403;
 
 export class Connection {
   /** handlers: onHello(hello, reconnected), onEvent(frame), onStatus("online"|"reconnecting"),
-   *  checkSession() -> Promise<boolean|null>, onSessionLost() */
+   *  checkSession() -> Promise<boolean|null>, onSessionLost(), onSuspended(texts|null) */
   constructor(handlers) {
     this.handlers = handlers;
     this.positions = new Map(); // channel -> last seq seen
@@ -31,6 +32,7 @@ export class Connection {
     this.lastTraffic = 0;
     this.watchdog = null;
     this.reconnectTimer = null;
+    this.refusal = null; // the last error frame without a ref (sent just before the server closes)
     this.onOnline = () => this.reconnectNow();
     this.onOffline = () => this.dropSocket();
   }
@@ -86,6 +88,7 @@ export class Connection {
     const ws = new WebSocket(`${scheme}//${location.host}/ws`);
     this.ws = ws;
     this.ready = false;
+    this.refusal = null;
     ws.onmessage = (event) => this.receive(ws, event.data);
     ws.onclose = (event) => this.closed(ws, event.code); // onerror is always followed by onclose
   }
@@ -108,8 +111,13 @@ export class Connection {
         break;
       case "pong":
         break;
-      case "reply":
       case "error":
+        // Without a ref, the error is about the connection itself (not_authenticated,
+        // account_suspended): the server closes right after, and the close code says what to do.
+        if (frame.ref === null || frame.ref === undefined) this.refusal = frame;
+        else this.settle(frame);
+        break;
+      case "reply":
       case "ack":
         this.settle(frame);
         break;
@@ -152,6 +160,13 @@ export class Connection {
     if (code === CLOSE_UNAUTHENTICATED) {
       this.stop();
       this.handlers.onSessionLost();
+      return;
+    }
+    if (code === CLOSE_SUSPENDED) {
+      // Suspended pending review: reconnecting would only be refused again, so stop here.
+      const texts = this.refusal ? this.refusal.message : null;
+      this.stop();
+      if (this.handlers.onSuspended) this.handlers.onSuspended(texts);
       return;
     }
     this.handlers.onStatus("reconnecting");
@@ -234,7 +249,7 @@ export class Connection {
     if (!entry) return;
     this.waiting.delete(ref);
     clearTimeout(entry.timer);
-    if (frame.type === "error") entry.reject(new PapoteError(frame.code, frame.message, 0));
+    if (frame.type === "error") entry.reject(new PapoteError(frame.code, frame.message, 0, frame.details));
     else entry.resolve(frame.type === "reply" ? frame.data : frame);
   }
 
