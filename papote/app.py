@@ -18,10 +18,11 @@ from papote.domain import retention, rooms
 from papote.domain.safety_gate import SafetyGate
 from papote.domain.services import Services
 from papote.settings import Settings
-from papote.storage.database import create_engine, migrate
+from papote.storage.database import create_engine, create_sqlite_writer_engine, is_sqlite, migrate
 from papote.storage.message_log import MessageLog
 from papote.transport import http, websocket
 from papote.transport.hub import Hub
+from papote.transport.wire import CaptureRawSend
 from papote.web import pages
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,11 @@ async def prepare_services(settings: Settings, bus: EventBus | None = None) -> S
     engine = create_engine(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
     await migrate(engine)
     bus = bus or LocalBus()
-    services = Services(settings, engine, bus, MessageLog(engine, bus), SafetyGate(settings))
+    url = settings.resolved_database_url
+    writer = (
+        create_sqlite_writer_engine(url, synchronous=settings.sqlite_synchronous) if is_sqlite(url) else None
+    )
+    services = Services(settings, engine, bus, MessageLog(engine, bus, writer), SafetyGate(settings))
     await rooms.ensure_default_rooms(services)
     return services
 
@@ -72,4 +77,5 @@ def create_app(settings: Settings | None = None, bus: EventBus | None = None) ->
         await websocket.serve(ws, ws.app.state.services, ws.app.state.hub)
 
     routes = [*http.ROUTES, WebSocketRoute("/ws", ws_endpoint), *pages.ROUTES]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(pages.SecurityHeaders)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(pages.SecurityHeaders)])
+    return CaptureRawSend(app)  # type: ignore[return-value]

@@ -88,7 +88,8 @@ async def send_private(
         own, theirs = private_message_events(stored, sender, recipient, conversation.id, screening.extra)
         if screening.hidden:
             return [own]
-        return [own, _request_event(stored, sender, recipient, conversation) if is_request else theirs]
+        request = _request_event(stored, sender, recipient, conversation, screening.extra)
+        return [own, request if is_request else theirs]
 
     pending = services.log.enqueue(message, events_for)
     sent = await finish(services, sender, pending, screening, conversation.channel, client_id, cleaned, minor)
@@ -175,7 +176,11 @@ async def _freeze(
 
 
 def _request_event(
-    stored: StoredMessage, sender: Person, recipient: Person, conversation: Conversation
+    stored: StoredMessage,
+    sender: Person,
+    recipient: Person,
+    conversation: Conversation,
+    extra: dict[str, Any] | None = None,
 ) -> Event:
     frame = {
         "type": "private_request",
@@ -188,6 +193,7 @@ def _request_event(
         "sender_gender": sender.gender,
         "text": stored.text[:PREVIEW_CHARS],
         "ts": stored.created_ms,
+        **(extra or {}),  # a blurred first message stays blurred in the request's preview
     }
     return notice(person_topic(recipient.id), frame)
 
@@ -341,15 +347,17 @@ async def conversations(services: Services, person: Person) -> list[dict[str, An
         for item in found:
             if item["status"] == "pending" and not item["requested_by_me"]:
                 rows = await history_store.read(connection, f"d:{item['id']}", after_seq=0, limit=1)
-                pending_previews[item["id"]] = rows[0]["text"][:PREVIEW_CHARS] if rows else ""
+                pending_previews[item["id"]] = rows[0] if rows else None
     result = []
     for item in found:
         other = names.get(item.pop("other_id"), {})
         item["peer"] = other.get("pseudo")
         item["peer_band"] = other.get("age_band")
         item["channel"] = f"d:{item['id']}"
-        if item["id"] in pending_previews:
-            item["preview"] = pending_previews[item["id"]]
+        first = pending_previews.get(item["id"])
+        if first is not None:
+            item["preview"] = first["text"][:PREVIEW_CHARS]
+            item["preview_blurred"] = "blur" in first["flags"]
         result.append(item)
     return result
 

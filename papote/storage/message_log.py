@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from papote.bus.base import Event, EventBus
 from papote.domain.model import StoredMessage, now_ms
@@ -52,8 +54,11 @@ class _Pending:
 
 
 class MessageLog:
-    def __init__(self, engine: AsyncEngine, bus: EventBus) -> None:
+    def __init__(self, engine: AsyncEngine, bus: EventBus, thread_engine: Engine | None = None) -> None:
         self._engine = engine
+        # SQLite: the writer's transactions run on one thread of their own, a batch in one trip.
+        self._thread_engine = thread_engine
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="message-log") if thread_engine else None
         self._bus = bus
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -67,6 +72,10 @@ class MessageLog:
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+        if self._thread_engine is not None:
+            self._thread_engine.dispose()
 
     def enqueue(self, message: NewMessage, events_for: EventsFor) -> asyncio.Future[StoredMessage]:
         """Queue a message now (order is fixed here); await the future for the stored message."""
@@ -122,24 +131,37 @@ class MessageLog:
         return results
 
     async def _write(self, batch: Sequence[NewMessage]) -> list[StoredMessage | None]:
+        if self._thread_engine is not None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._thread, self._write_in_thread, batch)
         async with self._engine.begin() as connection:
-            known = await _existing(connection, batch)
-            results: list[StoredMessage | None] = []
-            fresh: list[tuple[int, NewMessage]] = []
-            for index, message in enumerate(batch):
-                key = (message.sender_id, message.client_id)
-                if key in known:
-                    results.append(known[key])
-                else:
-                    results.append(None)
-                    fresh.append((index, message))
-                    known[key] = _placeholder(message)
-            await _insert_fresh(connection, fresh, results)
-            for index, message in fresh:
-                stored = results[index]
-                if stored is not None:
-                    known[(message.sender_id, message.client_id)] = stored
-        return [_resolve(r, known) for r in results]
+            return await connection.run_sync(_write_batch, batch)
+
+    def _write_in_thread(self, batch: Sequence[NewMessage]) -> list[StoredMessage | None]:
+        assert self._thread_engine is not None
+        with self._thread_engine.begin() as connection:
+            return _write_batch(connection, batch)
+
+
+def _write_batch(connection: Connection, batch: Sequence[NewMessage]) -> list[StoredMessage | None]:
+    """One transaction: known (sender, client id) pairs come back as duplicates; the rest get their seq."""
+    known = _existing(connection, batch)
+    results: list[StoredMessage | None] = []
+    fresh: list[tuple[int, NewMessage]] = []
+    for index, message in enumerate(batch):
+        key = (message.sender_id, message.client_id)
+        if key in known:
+            results.append(known[key])
+        else:
+            results.append(None)
+            fresh.append((index, message))
+            known[key] = _placeholder(message)
+    _insert_fresh(connection, fresh, results)
+    for index, message in fresh:
+        stored = results[index]
+        if stored is not None:
+            known[(message.sender_id, message.client_id)] = stored
+    return [_resolve(r, known) for r in results]
 
 
 def _placeholder(message: NewMessage) -> StoredMessage:
@@ -158,16 +180,14 @@ def _resolve(
     return result
 
 
-async def _existing(
-    connection: AsyncConnection, batch: Sequence[NewMessage]
-) -> dict[tuple[int, str], StoredMessage]:
+def _existing(connection: Connection, batch: Sequence[NewMessage]) -> dict[tuple[int, str], StoredMessage]:
     clauses = [and_(messages.c.sender_id == m.sender_id, messages.c.client_id == m.client_id) for m in batch]
-    rows = await connection.execute(select(messages).where(or_(*clauses)))
+    rows = connection.execute(select(messages).where(or_(*clauses)))
     return {(r.sender_id, r.client_id): _row_to_message(r, duplicate=True) for r in rows}
 
 
-async def _insert_fresh(
-    connection: AsyncConnection, fresh: list[tuple[int, NewMessage]], results: list[StoredMessage | None]
+def _insert_fresh(
+    connection: Connection, fresh: list[tuple[int, NewMessage]], results: list[StoredMessage | None]
 ) -> None:
     if not fresh:
         return
@@ -176,7 +196,7 @@ async def _insert_fresh(
         counts[message.channel] = counts.get(message.channel, 0) + 1
     next_seq: dict[str, int] = {}
     for channel, count in counts.items():
-        last = await connection.scalar(
+        last = connection.scalar(
             update(channels)
             .where(channels.c.id == channel)
             .values(last_seq=channels.c.last_seq + count)
@@ -191,7 +211,7 @@ async def _insert_fresh(
         seq = next_seq[message.channel]
         next_seq[message.channel] = seq + 1
         rows.append({**message.__dict__, "seq": seq, "created_ms": created})
-    inserted = await connection.execute(
+    inserted = connection.execute(
         messages.insert().returning(messages.c.id, sort_by_parameter_order=True), rows
     )
     for (index, _), row, message_id in zip(fresh, rows, inserted.scalars(), strict=True):

@@ -13,6 +13,7 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 from papote.bus.base import Event, EventBus
+from papote.transport.wire import text_frame
 
 
 class Outbox:
@@ -21,7 +22,7 @@ class Outbox:
     __slots__ = ("_limit", "_waiter", "close_code", "frames", "hidden", "overflowed", "replay_buffer")
 
     def __init__(self, limit: int = 5000) -> None:
-        self.frames: list[str] = []
+        self.frames: list[bytes] = []  # WebSocket frames, ready to write
         self.hidden: set[int] = set()
         self.replay_buffer: list[Event] | None = None
         self.overflowed = False
@@ -29,15 +30,18 @@ class Outbox:
         self._limit = limit
         self._waiter: asyncio.Future[None] | None = None
 
-    def push(self, event: Event) -> None:
+    def push(self, event: Event, framed: bytes | None = None) -> None:
         if self.replay_buffer is not None:
             self.replay_buffer.append(event)
             return
         if self.hidden and event.sender_id in self.hidden:
             return
-        self.push_frame(event.frame)
+        self.push_bytes(framed if framed is not None else text_frame(event.frame))
 
     def push_frame(self, frame: str) -> None:
+        self.push_bytes(text_frame(frame))
+
+    def push_bytes(self, frame: bytes) -> None:
         if len(self.frames) >= self._limit:
             self.overflowed = True
         else:
@@ -46,7 +50,7 @@ class Outbox:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    async def drain(self) -> list[str]:
+    async def drain(self) -> list[bytes]:
         """Wait for frames, then take them all at once."""
         while not self.frames and not self.overflowed:
             self._waiter = asyncio.get_running_loop().create_future()
@@ -86,8 +90,9 @@ class Hub:
         subscribers = self._by_topic.get(event.topic)
         if not subscribers:
             return
+        framed = text_frame(event.frame)  # once, for every recipient
         for subscriber in subscribers:
-            subscriber.outbox.push(event)
+            subscriber.outbox.push(event, framed)
         self.delivered += len(subscribers)
 
     def _apply_control(self, event: Event) -> None:

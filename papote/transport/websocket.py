@@ -23,6 +23,7 @@ from papote.domain.model import Person, StoredMessage, person_topic
 from papote.domain.services import Services
 from papote.transport import protocol
 from papote.transport.hub import Hub, Outbox
+from papote.transport.wire import RAW_SEND_KEY, RawWriter, payload_of
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "papote_session"
@@ -32,6 +33,7 @@ CLOSE_SUSPENDED = 4403
 CLOSE_TOO_SLOW = 4408
 CLOSE_IDLE = 4000
 HISTORY_MAX = 500
+MAX_UNSENT_BYTES = 4 * 2**20  # a reader this far behind is cut off, and resumes when it reconnects
 
 Handler = Callable[["Connection", dict[str, Any]], Awaitable[Any]]
 HANDLERS: dict[str, Handler] = {}
@@ -154,10 +156,15 @@ class Connection:
             self.outbox.push_frame(protocol.error(ref, PapoteRefusal("internal_error")))
 
     async def _write_loop(self) -> None:
+        raw = RawWriter.for_send(self.websocket.scope.get(RAW_SEND_KEY))
         while True:
             frames = await self.outbox.drain()
-            for frame in frames:
-                await self.websocket.send_text(frame)
+            if raw is not None:
+                if await raw.write(frames) > MAX_UNSENT_BYTES:
+                    self.outbox.overflowed = True
+            else:
+                for frame in frames:
+                    await self.websocket.send_text(payload_of(frame))
             if self.outbox.overflowed:
                 await self._close(CLOSE_TOO_SLOW)
                 return

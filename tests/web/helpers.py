@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from playwright.sync_api import expect
@@ -45,3 +46,26 @@ def message_with(page: Any, text: str) -> Any:
 def member_button(page: Any, label: str) -> Any:
     """A member's button, found by its accessible name (e.g. "Écrire à Bob en privé")."""
     return page.get_by_role("button", name=label, exact=True)
+
+
+class SocketTap:
+    """Route a page's WebSocket through Playwright, to add server frames of our own.
+
+    For what the real server does only in rare situations (a suspension, a conversation
+    frozen by the risk scorer): the frames follow docs/protocol.md; everything else is real.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self.routes: list[Any] = []
+        page.route_web_socket("**/ws", self._connect)
+
+    def _connect(self, route: Any) -> None:
+        route.connect_to_server()  # the real server, frames forwarded both ways
+        self.routes.append(route)
+
+    def inject(self, frame: dict[str, Any]) -> None:
+        self.routes[-1].send(json.dumps(frame))
+
+    def close(self, code: int) -> None:
+        """Close the page's side as the server would (e.g. 4403 after a suspension)."""
+        self.routes[-1].close(code=code)

@@ -120,6 +120,7 @@ def test_html_in_a_message_is_shown_as_plain_text(new_page: NewPage) -> None:
 def test_the_english_switch_changes_the_interface_language(new_page: NewPage) -> None:
     page = new_page()
     expect(page.locator("#entry-view h1")).to_have_text("Discutez en quelques secondes.")
+    expect(page.locator("#lang-switch .label-long")).to_have_text("English")  # the script is running
     page.click("#lang-switch")
     expect(page.locator("#entry-view h1")).to_have_text("Start chatting in seconds.")
     expect(page.locator("html")).to_have_attribute("lang", "en")

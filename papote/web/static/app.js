@@ -41,8 +41,10 @@ function renderFormError(id) {
 
 // --- toasts --------------------------------------------------------------------------------
 
-function toast(text, action = null, { error = false } = {}) {
-  const item = h("div", { class: `toast${error ? " toast-error" : ""}` }, h("p", { text }));
+/** A short message at the top right. `key` lets the chat take it back once it is moot. */
+function toast(text, action = null, { error = false, key = null } = {}) {
+  if (key) dismissToast(key);
+  const item = h("div", { class: `toast${error ? " toast-error" : ""}`, "data-toast": key }, h("p", { text }));
   const close = () => item.remove();
   if (action) {
     item.append(
@@ -62,10 +64,17 @@ function toast(text, action = null, { error = false } = {}) {
   setTimeout(close, action ? TOAST_MS * 1.5 : TOAST_MS);
 }
 
+function dismissToast(key) {
+  for (const item of byId("toasts").querySelectorAll("[data-toast]")) {
+    if (item.dataset.toast === key) item.remove();
+  }
+}
+
 // --- views ---------------------------------------------------------------------------------
 
 const chat = new Chat({
   toast,
+  dismissToast,
   onSessionLost: () => leaveChat("entry.expired"),
   onSuspended: (texts) => showSuspended(texts),
   onPerson: showPerson,

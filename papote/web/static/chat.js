@@ -32,8 +32,9 @@ function keyOf(pseudo) {
 }
 
 export class Chat {
-  constructor({ toast, onSessionLost, onSuspended, onPerson }) {
+  constructor({ toast, dismissToast, onSessionLost, onSuspended, onPerson }) {
     this.toast = toast;
+    this.dismissToast = dismissToast;
     this.onSessionLost = onSessionLost;
     this.onSuspended = onSuspended;
     this.onPerson = onPerson;
@@ -308,10 +309,9 @@ export class Chat {
       preview_revealed: false,
       unread: 1,
     });
-    this.toast(t("private.toast.request", { pseudo: frame.sender }), {
-      label: t("private.open"),
-      run: () => this.openPrivate(keyOf(frame.sender)),
-    });
+    const key = keyOf(frame.sender);
+    const open = { label: t("private.open"), run: () => this.openPrivate(key) };
+    this.toast(t("private.toast.request", { pseudo: frame.sender }), open, { key: `request:${key}` });
     this.renderConversations();
     if (this.viewKey() === `p:${keyOf(frame.sender)}`) this.renderView();
   }
@@ -515,6 +515,7 @@ export class Chat {
     const known = this.conversations.get(peerKey);
     const conversation = this.conversation(pseudo || known?.peer || peerKey, { peer_band: band });
     conversation.unread = 0;
+    this.dismissToast(`request:${peerKey}`); // the request is on screen now
     this.setView({ type: "private", peer: peerKey });
     this.notice = null;
     this.renderAll();

@@ -14,7 +14,8 @@ const VARIANTS = {
 
 /** A small button. `key` keeps focus on it across redraws; `label` is its accessible name.
  *  `unavailable` (a reason) leaves it focusable but aria-disabled, the reason as its tooltip. */
-export function smallButton(text, onclick, { variant = "secondary", key = null, label = null, unavailable = null } = {}) {
+export function smallButton(text, onclick, options = {}) {
+  const { variant = "secondary", key = null, label = null, unavailable = null } = options;
   return h("button", {
     type: "button",
     class: unavailable ? `${VARIANTS[variant]} button-unavailable` : VARIANTS[variant],
