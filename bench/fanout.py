@@ -200,8 +200,10 @@ def report(args: argparse.Namespace, latencies: list[float], sent: int, deliveri
         f"messages sent {sent} ({sent / args.seconds:.0f}/s), deliveries {deliveries} "
         f"({deliveries / args.seconds:.0f}/s)"
     )
-    print(f"delivery latency (1 connection in 10) p50 {p[49]:.1f} ms, p99 {p[98]:.1f} ms, "
-          f"max {max(latencies, default=0):.1f} ms")
+    print(
+        f"delivery latency (1 connection in 10) p50 {p[49]:.1f} ms, p99 {p[98]:.1f} ms, "
+        f"max {max(latencies, default=0):.1f} ms"
+    )
     if deliveries:
         print(f"server CPU {cpu:.2f} s = {cpu / deliveries * 1e6:.1f} µs per delivery")
 
