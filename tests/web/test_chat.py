@@ -180,8 +180,11 @@ def test_phone_width_keeps_the_main_actions_reachable(new_page: NewPage) -> None
 
 
 def assert_no_horizontal_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width
+    # waits out a document being swapped (documentElement briefly null) rather than reading it mid-swap
+    page.wait_for_function(
+        "document.documentElement !== null && document.documentElement.scrollWidth <= window.innerWidth",
+        timeout=5000,
+    )
 
 
 def test_reconnects_and_resumes_without_duplicates(new_page: NewPage) -> None:
