@@ -36,6 +36,12 @@ def register(
     add_storage_options(account)
     account.set_defaults(func=run_create_account)
 
+    slow = sub.add_parser("set-slow-mode", help="one message per person every N seconds in a room (0: off)")
+    slow.add_argument("--room", required=True)
+    slow.add_argument("--seconds", type=int, required=True)
+    add_storage_options(slow)
+    slow.set_defaults(func=run_set_slow_mode)
+
     rooms = sub.add_parser("list-rooms", help="list rooms")
     add_storage_options(rooms)
     rooms.set_defaults(func=run_list_rooms)
@@ -87,6 +93,21 @@ async def run_create_account(args: argparse.Namespace) -> int:
     except (PapoteRefusal, ValueError) as error:
         code = error.code if isinstance(error, PapoteRefusal) else "invalid_birth_date"
         print(f"refusé : {code}")
+        return 2
+    finally:
+        await services.engine.dispose()
+
+
+async def run_set_slow_mode(args: argparse.Namespace) -> int:
+    from papote.domain import rooms
+
+    services = await _services(args)
+    try:
+        await rooms.set_slow_mode(services, args.room, args.seconds)
+        print(f"mode lent du salon {args.room} : {args.seconds} s (connexions ouvertes après ce moment)")
+        return 0
+    except PapoteRefusal as refusal:
+        print(f"refusé : {refusal.code}: {refusal.fr}")
         return 2
     finally:
         await services.engine.dispose()

@@ -59,7 +59,13 @@ class Sent:
 
 
 def send_to_room(
-    services: Services, sender: Person, room_id: str, audience: str | None, client_id: object, text: object
+    services: Services,
+    sender: Person,
+    room_id: str,
+    audience: str | None,
+    client_id: object,
+    text: object,
+    slow_mode_seconds: int = 0,
 ) -> Awaitable[Sent]:
     """Check and queue a room message (the caller checked membership); await it to learn the outcome.
 
@@ -69,7 +75,7 @@ def send_to_room(
     client_id = check_client_id(client_id)
     channel = room_channel(room_id)
     gate = services.gate
-    gate.check_may_send(sender, cleaned, room=room_id)
+    gate.check_may_send(sender, cleaned, room=room_id, slow_mode_seconds=slow_mode_seconds)
     screening = gate.screen(cleaned, gate.room_context(sender, audience, channel))
     minor = minor_involved(sender, audience=audience)
     if screening.blocked:

@@ -74,6 +74,7 @@ class Room:
     audience: Audience
     kind: Literal["public", "private"]
     owner_id: int | None = None
+    slow_mode_seconds: int = 0  # 0: off; otherwise one message per person per that many seconds
 
     @property
     def channel(self) -> str:
@@ -90,6 +91,7 @@ class Room:
             "topic": self.topic,
             "audience": self.audience,
             "kind": self.kind,
+            "slow_mode_seconds": self.slow_mode_seconds,
         }
 
 

@@ -234,7 +234,16 @@ async def my_rooms(services: Services, person: Person) -> list[str]:
         return await store.rooms_of(connection, person.id)
 
 
-async def audiences(services: Services, room_ids: list[str]) -> dict[str, str]:
+async def rules(services: Services, room_ids: list[str]) -> dict[str, tuple[str, int]]:
+    """Audience and slow mode of each room, as a connection keeps them for its sends."""
     async with services.transaction() as connection:
         found = [await store.get_room(connection, room_id) for room_id in room_ids]
-    return {room.id: room.audience for room in found if room is not None}
+    return {room.id: (room.audience, room.slow_mode_seconds) for room in found if room is not None}
+
+
+async def set_slow_mode(services: Services, room_id: str, seconds: int) -> None:
+    if seconds < 0:
+        raise PapoteRefusal("bad_request", details={"field": "seconds"})
+    async with services.transaction() as connection:
+        if not await store.set_slow_mode(connection, room_id, seconds):
+            raise PapoteRefusal("room_not_found")

@@ -104,13 +104,15 @@ class SafetyGate:
 
     # --- limits ----------------------------------------------------------------------------
 
-    def check_may_send(self, person: Person, text: str, room: str | None = None) -> None:
+    def check_may_send(
+        self, person: Person, text: str, room: str | None = None, slow_mode_seconds: int = 0
+    ) -> None:
         until = self._muted_until.get(person.id, 0)
         if until > now_ms():
             raise PapoteRefusal("muted", details={"retry_after": (until - now_ms()) // 1000})
         key = str(person.id)
         refusal = self.flood.check(key, text) or self.limiter.check_message(
-            key, text, room=room, seconds_here=seconds_here(person)
+            key, text, room=room, slow_mode_seconds=slow_mode_seconds, seconds_here=seconds_here(person)
         )
         if refusal is not None:
             raise PapoteRefusal(refusal.code, refusal.fr, refusal.en, {"retry_after": refusal.retry_after})

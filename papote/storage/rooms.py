@@ -22,6 +22,7 @@ def room_from_row(row: Any) -> Room:
         audience=r["audience"],
         kind=r["kind"],
         owner_id=r["owner_id"],
+        slow_mode_seconds=r.get("slow_mode_seconds") or 0,
     )
 
 
@@ -41,6 +42,13 @@ async def insert_room(connection: AsyncConnection, room: Room, position: int, no
             await connection.execute(insert(channels).values(id=room_channel(room.id), last_seq=0))
     except IntegrityError as error:
         raise PapoteRefusal("room_exists") from error
+
+
+async def set_slow_mode(connection: AsyncConnection, room_id: str, seconds: int) -> bool:
+    result = await connection.execute(
+        update(rooms).where(rooms.c.id == room_id).values(slow_mode_seconds=seconds)
+    )
+    return bool(result.rowcount)
 
 
 async def room_count(connection: AsyncConnection) -> int:

@@ -90,6 +90,7 @@ rooms = Table(
     Column("owner_id", Integer, ForeignKey("people.id")),
     Column("position", Integer, nullable=False, server_default="100"),
     Column("created_ms", BigInteger, nullable=False),
+    Column("slow_mode_seconds", Integer, nullable=False, server_default="0"),
 )
 
 # A channel is an ordered log of messages: one per room ("r:<room>") and per private conversation ("d:<id>").

@@ -43,7 +43,7 @@ async def join(connection: Connection, frame: dict[str, Any]) -> None:
             connection.hub.unsubscribe(connection, topic)
         connection.stop_buffering({})
         raise
-    connection.audiences[room_id] = result["room"]["audience"]
+    connection.room_rules[room_id] = (result["room"]["audience"], result["room"]["slow_mode_seconds"])
     connection.reply(frame.get("ref"), result)
     seen = max([result["last_seq"], *(m["seq"] for m in result["history"])])
     connection.stop_buffering({room_channel(room_id): seen})
@@ -71,9 +71,16 @@ async def send(connection: Connection, frame: dict[str, Any]) -> None:
     if isinstance(room_id, str) and room_id:
         if f"room:{room_id}" not in connection.topics:
             raise PapoteRefusal("not_room_member")
-        audience = connection.audiences.get(room_id)  # unknown (joined from another tab): strictest rules
+        # unknown (joined from another tab): the strictest audience rules
+        audience, slow_mode = connection.room_rules.get(room_id, ("all", 0))
         pending = messages.send_to_room(
-            connection.services, connection.person, room_id, audience, frame.get("id"), frame.get("text")
+            connection.services,
+            connection.person,
+            room_id,
+            audience,
+            frame.get("id"),
+            frame.get("text"),
+            slow_mode,
         )
         connection.spawn(connection.acknowledge(ref, pending))
     elif isinstance(to, str) and to:

@@ -86,7 +86,8 @@ class Connection:
         self.person_id = person.id
         self.outbox = Outbox()
         self.topics: set[str] = set()
-        self.audiences: dict[str, str] = {}  # room id -> audience, for the safety context
+        # room id -> (audience, slow mode seconds), read when the room is joined or at connection
+        self.room_rules: dict[str, tuple[str, int]] = {}
         self.private_order = asyncio.Lock()  # private sends are checked one at a time, in arrival order
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -107,7 +108,7 @@ class Connection:
         self.outbox.hidden = await private.blocked_people(self.services, self.person)
         self.hub.subscribe(self, person_topic(self.person.id))
         room_ids = await rooms.my_rooms(self.services, self.person)
-        self.audiences = await rooms.audiences(self.services, room_ids)
+        self.room_rules = await rooms.rules(self.services, room_ids)
         for room_id in room_ids:
             self.hub.subscribe(self, f"room:{room_id}")
         hello = {

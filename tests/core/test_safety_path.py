@@ -6,6 +6,8 @@ Examples are the manoeuvres a moderator must catch, with fictional handles only.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,30 @@ async def test_new_arrivals_and_rate_limits(backend: str, tmp_path: Path) -> Non
 
 def test_birth_dates_are_a_server_fact() -> None:
     assert dt.date.today() > MINOR
+
+
+async def test_slow_mode_set_by_an_operator(fresh_server: ServerProcess) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "papote.cli.main",
+        "admin",
+        "set-slow-mode",
+        "--room",
+        "sud",
+        "--seconds",
+        "30",
+        "--data-dir",
+        str(fresh_server.data_dir),
+    ]
+    if fresh_server.database:
+        command += ["--database", fresh_server.database]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    async with Client(fresh_server.url) as person:
+        await person.enter(pseudo("s"), ADULT)
+        await person.join("sud")
+        await person.send("sud", "premier message")
+        with pytest.raises(PapoteError) as slowed:
+            await person.send("sud", "deuxième message tout de suite")
+        assert slowed.value.code == "slow_mode" and slowed.value.details["retry_after"] > 20
