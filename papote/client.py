@@ -202,6 +202,9 @@ class Client:
         cookies = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
         self._ws = await connect(url, additional_headers={"Cookie": cookies}, max_size=2**20)
         hello = orjson.loads(await self._ws.recv())
+        if hello.get("type") == "error":  # not_authenticated, account_suspended
+            await self._disconnect()
+            raise PapoteError.from_frame(hello)
         if hello.get("type") != "hello":
             raise PapoteError("protocol_error", message_en=str(hello))
         self._reader = asyncio.create_task(self._read(self._ws))

@@ -153,6 +153,9 @@ async def test_csam_signal_blocks_and_suspends_the_sender(server: ServerProcess)
         suspended = await offender.wait_for("suspended")
         assert suspended.data["message"]["fr"]
         offender.auto_reconnect = False
+        with pytest.raises(PapoteError) as refused:
+            await offender.reconnect()
+        assert refused.value.code == "account_suspended"
     assert any(c["category"] == "csam_signal" and c["priority"] == 0 for c in await _rows(server, cases))
 
 
