@@ -263,8 +263,12 @@ class Client:
             try:
                 await self.connect()
                 return
-            except (TimeoutError, OSError, ConnectionClosed, PapoteError):
-                delay = min(delay * 2, 2.0)
+            except PapoteError as error:
+                if error.code in ("account_suspended", "not_authenticated"):
+                    return  # retrying cannot help: the session is over
+            except (TimeoutError, OSError, ConnectionClosed):
+                pass
+            delay = min(delay * 2, 2.0)
 
     async def _dispatch(self, ws: ClientConnection, frame: dict[str, Any]) -> None:
         kind = frame.get("type")
