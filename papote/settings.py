@@ -36,6 +36,7 @@ class Settings:
     secret_key: str = ""  # used for keyed hashes (IP addresses); generated into data_dir if empty
     cookie_secure: bool = False
     sqlite_synchronous: str = "FULL"  # FULL: an ack survives power loss, not only a crash
+    safety_policy_file: str = ""  # JSON overrides of papote.safety.policy.PolicyConfig
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -52,6 +53,7 @@ class Settings:
             secret_key=env.get("PAPOTE_SECRET_KEY", ""),
             cookie_secure=env.get("PAPOTE_COOKIE_SECURE", "").lower() in ("1", "true", "yes", "on"),
             sqlite_synchronous=env.get("PAPOTE_SQLITE_SYNCHRONOUS", cls.sqlite_synchronous).upper(),
+            safety_policy_file=env.get("PAPOTE_SAFETY_POLICY", ""),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]

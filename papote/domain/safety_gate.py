@@ -10,9 +10,11 @@ the evidence, the moderation case and the sanction.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from papote.domain.errors import PapoteRefusal
@@ -91,8 +93,7 @@ class _Bounded(OrderedDict[Any, Any]):
 
 class SafetyGate:
     def __init__(self, settings: Settings, pipeline: TextPipeline | None = None) -> None:
-        policy = Policy(PolicyConfig(new_arrival_seconds=float(settings.new_arrival_seconds)))
-        self.pipeline = pipeline or TextPipeline.default(policy=policy)
+        self.pipeline = pipeline or TextPipeline.default(policy=policy_from(settings))
         config = AntispamConfig(
             enabled=settings.rate_limits, new_arrival_seconds=settings.new_arrival_seconds
         )
@@ -180,6 +181,23 @@ class SafetyGate:
     @staticmethod
     def observe(scorer: ConversationRisk, sender_id: int, text: str) -> ConversationAssessment:
         return scorer.observe(str(sender_id), text)
+
+
+def policy_from(settings: Settings) -> Policy:
+    """The default policy, with the operator's overrides from PAPOTE_SAFETY_POLICY (a JSON file)."""
+    overrides: dict[str, Any] = {"new_arrival_seconds": float(settings.new_arrival_seconds)}
+    if settings.safety_policy_file:
+        loaded = json.loads(Path(settings.safety_policy_file).read_text())
+        if not isinstance(loaded, dict):
+            raise ValueError("PAPOTE_SAFETY_POLICY must name a JSON object")
+        overrides |= loaded
+        if "detector_thresholds" in loaded:  # merge, so that a file naming one label keeps the others
+            defaults = PolicyConfig().detector_thresholds
+            merged = {name: dict(values) for name, values in defaults.items()}
+            for name, values in loaded["detector_thresholds"].items():
+                merged.setdefault(name, {}).update(values)
+            overrides["detector_thresholds"] = merged
+    return Policy.from_dict(overrides)
 
 
 def seconds_here(person: Person) -> float:
