@@ -68,8 +68,11 @@ def history_item(row: dict[str, Any], room_id: str | None = None) -> dict[str, A
         "text": row["text"],
         "ts": row["created_ms"],
     }
-    if "blur" in row.get("flags", ""):
+    flags = row.get("flags", "")
+    if "blur" in flags:
         item["blurred"] = True
+    if "held" in flags:  # only its author ever reads it back: awaiting moderation
+        item["held"] = True
     if room_id is not None:
         item["room"] = room_id
     return item

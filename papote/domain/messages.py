@@ -154,7 +154,12 @@ async def replay(services: Services, person: Person, positions: dict[str, int]) 
             if render is None:
                 continue
             rows = await history_store.read(
-                connection, channel, after_seq=after, limit=REPLAY_LIMIT, hide_senders=hidden
+                connection,
+                channel,
+                after_seq=after,
+                limit=REPLAY_LIMIT,
+                hide_senders=hidden,
+                viewer_id=person.id,
             )
             frames.extend((channel, row["seq"], encode(render(row))) for row in rows)
     return frames

@@ -330,7 +330,12 @@ async def history(
         if conversation is None or not may_read(conversation, person.id):
             raise PapoteRefusal("not_in_conversation")
         rows = await history_store.read(
-            connection, conversation.channel, after_seq=after_seq, before_seq=before_seq, limit=limit
+            connection,
+            conversation.channel,
+            after_seq=after_seq,
+            before_seq=before_seq,
+            limit=limit,
+            viewer_id=person.id,
         )
     return [_private_item(r, conversation) for r in rows]
 

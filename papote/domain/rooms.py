@@ -116,7 +116,11 @@ async def join(services: Services, person: Person, room_id: str) -> dict[str, An
         is_new = await store.add_member(connection, room.id, person.id, now)
         hidden = await blocked_by(connection, person.id)
         rows = await history_store.read(
-            connection, room.channel, limit=services.settings.history_on_join, hide_senders=hidden
+            connection,
+            room.channel,
+            limit=services.settings.history_on_join,
+            hide_senders=hidden,
+            viewer_id=person.id,
         )
         members = await store.members(connection, room.id)
         last_seq = await history_store.last_seq(connection, room.channel)
@@ -189,6 +193,7 @@ async def history(
             room.channel,
             after_seq=after_seq,
             before_seq=before_seq,
+            viewer_id=person.id,
             limit=limit,
             hide_senders=hidden,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from papote.storage.tables import channels, messages, people
@@ -33,6 +33,7 @@ async def read(
     limit: int = 50,
     hide_senders: Collection[int] = (),
     include_hidden: bool = False,
+    viewer_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Messages in ascending seq.
 
@@ -43,8 +44,12 @@ async def read(
         .select_from(messages.join(people, people.c.id == messages.c.sender_id))
         .where(messages.c.channel == channel)
     )
-    if not include_hidden:  # held or removed messages are for moderators only
-        query = query.where(messages.c.hidden.is_(False))
+    if not include_hidden:  # held or removed messages are for moderators only, and their own author
+        visible: ColumnElement[bool] = messages.c.hidden.is_(False)
+        if viewer_id is not None:
+            own_held = and_(messages.c.sender_id == viewer_id, messages.c.flags == "held")
+            visible = or_(visible, own_held)
+        query = query.where(visible)
     if hide_senders:
         query = query.where(messages.c.sender_id.not_in(list(hide_senders)))
     if after_seq is not None:

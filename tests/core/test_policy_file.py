@@ -13,7 +13,8 @@ from papote.settings import Settings
 
 def test_a_policy_file_overrides_one_threshold_and_keeps_the_others(tmp_path: Path) -> None:
     path = tmp_path / "policy.json"
-    path.write_text(json.dumps({"detector_thresholds": {"classifier": {"hate": 0.7}}, "severe_harassment": 0.9}))
+    overrides = {"detector_thresholds": {"classifier": {"hate": 0.7}}, "severe_harassment": 0.9}
+    path.write_text(json.dumps(overrides))
     policy = policy_from(Settings(safety_policy_file=str(path), new_arrival_seconds=120))
     assert policy.config.threshold("classifier", "hate") == 0.7
     assert policy.config.threshold("classifier", "threat") == 0.75  # the default stays

@@ -137,6 +137,8 @@ async def test_grooming_pattern_freezes_the_conversation_and_opens_a_case(server
         delivered = [m.text for m in await child.private_history(groomer.pseudo)]
         assert held not in delivered  # the message that tipped it over is held for moderators
         assert "t'as quel âge ?" in delivered
+        own_view = {m.text: m for m in await groomer.private_history(child.pseudo)}
+        assert held in own_view  # its author still sees it, awaiting moderation
     rows = await _rows(server, conversations)
     assert any(r["status"] == "frozen" for r in rows)
     found = [c for c in await _rows(server, cases) if c["category"] == "grooming"]

@@ -90,6 +90,7 @@ export class Timeline {
 function copySafety(item, message) {
   if (message.tip) item.tip = message.tip;
   if (message.blurred) item.blurred = true;
+  if (message.held) item.held = true; // our own message, still awaiting moderation (history only)
 }
 
 /** The `safety` of our own message's ack: held for review, delivered blurred, or with a tip. */
