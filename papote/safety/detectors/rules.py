@@ -57,9 +57,19 @@ _BRACES_RE = re.compile(r"(\{[^{}]*\})")
 _STAR_WORD_RE = re.compile(r"(?:^|\s)\*(?:\s|$)")
 _STAR_SPLIT_RE = re.compile(r"\s+\*\s+")
 _LOOKAROUNDS = ("(?<=", "(?<!", "(?=", "(?!")
+# The inside of a character class that holds only digits: "0-9", "\d", "89", "6-9", "05-7".
+_DIGIT_CLASS_RE = re.compile(r"(?:\\d|[0-9](?:-[0-9])?)+")
 # Views that `re:` lines are run on (the others are for phrases).
 _REGEX_VIEWS = ("folded", "digits")
 _DIGIT_RE = re.compile(r"\d")
+_ASCII_DIGIT_RE = re.compile(r"[0-9]")
+# What `_requirements` can ask of a message, in every combination (indexed by digit + 2 * dot).
+_PRESENCE_SETS: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset({"digit"}),
+    frozenset({"dot"}),
+    frozenset({"digit", "dot"}),
+)
 _FILE_RE = re.compile(r"^(?P<label>[a-z_]+)\.(?P<lang>[a-z]{2})\.txt$")
 _SCORE_RE = re.compile(r"^(?P<body>.*?)\s+=>\s*(?P<score>[01](?:\.\d+)?)$")
 _GROUP_RE = re.compile(r"^@(?P<group>[a-z0-9_]+)\s+(?P<body>.+)$")
@@ -140,6 +150,13 @@ class Lexicon:
         if payloads:
             self._automaton.make_automaton()
         self._empty = not payloads
+        # For each set of requirements a message can meet, the `re:` lines it may match, in file order.
+        self._regexes_for: dict[frozenset[str], tuple[tuple[int, re.Pattern[str]], ...]] = {
+            present: tuple(
+                (index, pattern) for index, pattern, required in self.regexes if required <= present
+            )
+            for present in _PRESENCE_SETS
+        }
 
     def __len__(self) -> int:
         return len(self.cues)
@@ -186,15 +203,14 @@ class Lexicon:
         if not self._empty:
             for form in norm.forms:
                 self._scan(form, found)
-        if self.regexes:
+        present = _presence(norm)
+        # Only the `re:` lines whose requirements the message meets, in file order (most messages
+        # have neither digit nor dot, and then none).
+        candidates = self._regexes_for[present]
+        if candidates:
             views = _distinct_views(norm.view(name) for name in _REGEX_VIEWS)
-            present: set[str] = set()
-            if _DIGIT_RE.search(norm.digits) is not None:
-                present.add("digit")
-            if "." in norm.plain:
-                present.add("dot")
-            for index, pattern, required in self.regexes:
-                if index in found or not required <= present:
+            for index, pattern in candidates:
+                if index in found:
                     continue
                 for form in views:
                     match = pattern.search(form.text)
@@ -223,6 +239,18 @@ class Lexicon:
                 elif key.right and end < size and text[end].isalnum():
                     continue
                 found[key.cue] = form.span(start, stop)
+
+
+def _presence(norm: Normalized) -> frozenset[str]:
+    """What the message holds among what `re:` lines may require ("digit", "dot")."""
+    digit = _has_digit(norm.digits)
+    dot = "." in norm.plain
+    return _PRESENCE_SETS[digit + 2 * dot]
+
+
+def _has_digit(text: str) -> bool:
+    # `[0-9]` is a plain byte-class scan, several times faster than `\d`; Unicode digits need `\d`.
+    return (_ASCII_DIGIT_RE if text.isascii() else _DIGIT_RE).search(text) is not None
 
 
 def _distinct_views(forms: Iterable[Form]) -> list[Form]:
@@ -347,7 +375,7 @@ def _item(pattern: str, i: int) -> tuple[frozenset[str], int]:
     if ch == "[":
         end = pattern.index("]", i + 2 if pattern[i + 1] == "]" else i + 1)
         body = pattern[i + 1 : end]
-        digits_only = body in ("0-9", "\\d") or (body.isdigit() and not body.startswith("^"))
+        digits_only = _DIGIT_CLASS_RE.fullmatch(body) is not None
         return (frozenset({"digit"}) if digits_only else frozenset()), end + 1
     if ch == "(":
         lookaround = next((p for p in _LOOKAROUNDS if pattern.startswith(p, i)), None)
@@ -481,9 +509,14 @@ class LexiconStore:
 
     def current(self) -> Lexicon:
         now = self._clock()
+        lexicon = self._lexicon
         if now - self._checked >= self._check_every:
             self._refresh(now)
-        return self._lexicon
+            if not self._background:
+                lexicon = self._lexicon  # reloaded inline: the new rules already apply to this message
+        # In the background case the rules from before the check answer, even if a quick reload has
+        # already finished: reading `self._lexicon` again here was a race (a flaky test showed it).
+        return lexicon
 
     def _refresh(self, now: float) -> None:
         with self._lock:
