@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import BigInteger, bindparam, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -180,9 +180,23 @@ def _resolve(
     return result
 
 
+# The hot path's statements are built once: building SQLAlchemy expressions per message cost
+# more than the database work itself (about 2 ms of a 2.5 ms write).
+_SELECT_KNOWN = select(messages).where(
+    tuple_(messages.c.sender_id, messages.c.client_id).in_(bindparam("pairs", expanding=True))
+)
+_ADVANCE_CHANNEL = (
+    update(channels)
+    .where(channels.c.id == bindparam("channel_id"))
+    .values(last_seq=channels.c.last_seq + bindparam("count", type_=BigInteger))
+    .returning(channels.c.last_seq)
+)
+_INSERT_MESSAGES = messages.insert().returning(messages.c.id, sort_by_parameter_order=True)
+
+
 def _existing(connection: Connection, batch: Sequence[NewMessage]) -> dict[tuple[int, str], StoredMessage]:
-    clauses = [and_(messages.c.sender_id == m.sender_id, messages.c.client_id == m.client_id) for m in batch]
-    rows = connection.execute(select(messages).where(or_(*clauses)))
+    pairs = [(m.sender_id, m.client_id) for m in batch]
+    rows = connection.execute(_SELECT_KNOWN, {"pairs": pairs})
     return {(r.sender_id, r.client_id): _row_to_message(r, duplicate=True) for r in rows}
 
 
@@ -196,12 +210,7 @@ def _insert_fresh(
         counts[message.channel] = counts.get(message.channel, 0) + 1
     next_seq: dict[str, int] = {}
     for channel, count in counts.items():
-        last = connection.scalar(
-            update(channels)
-            .where(channels.c.id == channel)
-            .values(last_seq=channels.c.last_seq + count)
-            .returning(channels.c.last_seq)
-        )
+        last = connection.scalar(_ADVANCE_CHANNEL, {"channel_id": channel, "count": count})
         if last is None:
             raise LookupError(f"unknown channel {channel}")
         next_seq[channel] = int(last) - count + 1
@@ -211,9 +220,7 @@ def _insert_fresh(
         seq = next_seq[message.channel]
         next_seq[message.channel] = seq + 1
         rows.append({**message.__dict__, "seq": seq, "created_ms": created})
-    inserted = connection.execute(
-        messages.insert().returning(messages.c.id, sort_by_parameter_order=True), rows
-    )
+    inserted = connection.execute(_INSERT_MESSAGES, rows)
     for (index, _), row, message_id in zip(fresh, rows, inserted.scalars(), strict=True):
         results[index] = _message_from({**row, "id": message_id})
 
