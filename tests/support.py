@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from papote.client import Client
+
 ROOT = Path(__file__).resolve().parent.parent
 ADULT = dt.date(1990, 6, 15)
 MINOR = dt.date.today().replace(year=dt.date.today().year - 15, day=1)
@@ -139,3 +141,11 @@ class ServerProcess:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+async def enter_and_join(room: str, *clients: Client, birth: dt.date = ADULT) -> None:
+    """Each client enters with a fresh pseudonym, then joins the room."""
+    for client in clients:
+        await client.enter(pseudo(), birth)
+    for client in clients:
+        await client.join(room)

@@ -7,15 +7,12 @@ from pathlib import Path
 
 from papote.client import Client
 from tests.conftest import make_server
-from tests.support import ADULT, ServerProcess, pseudo
+from tests.support import ADULT, ServerProcess, enter_and_join, pseudo
 
 
 async def test_a_resend_with_the_same_id_is_stored_once(server: ServerProcess) -> None:
     async with Client(server.url) as alice, Client(server.url) as bob:
-        await alice.enter(pseudo(), ADULT)
-        await bob.enter(pseudo(), ADULT)
-        await alice.join("ile-de-france")
-        await bob.join("ile-de-france")
+        await enter_and_join("ile-de-france", alice, bob)
         first = await alice.send("ile-de-france", "une seule fois", client_id="fixed-id-1")
         again = await alice.send("ile-de-france", "une seule fois", client_id="fixed-id-1")
         assert (again.id, again.seq, again.duplicate) == (first.id, first.seq, True)
@@ -35,10 +32,7 @@ async def test_a_resend_with_the_same_id_is_stored_once(server: ServerProcess) -
 
 async def test_resume_after_reconnect_has_no_gap_and_no_duplicate(server: ServerProcess) -> None:
     async with Client(server.url) as alice, Client(server.url) as bob:
-        await alice.enter(pseudo(), ADULT)
-        await bob.enter(pseudo(), ADULT)
-        await alice.join("auvergne-rhone-alpes")
-        await bob.join("auvergne-rhone-alpes")
+        await enter_and_join("auvergne-rhone-alpes", alice, bob)
         for i in range(5):
             await alice.send("auvergne-rhone-alpes", f"avant {i}")
         seen = [(await bob.wait_for("message")).text for _ in range(3)]  # bob read only part of them

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from papote.client import Client, PapoteError
-from tests.support import ADULT, MINOR, ServerProcess, pseudo
+from tests.support import ADULT, MINOR, ServerProcess, enter_and_join, pseudo
 
 
 async def test_default_rooms_exist_with_audiences(server: ServerProcess) -> None:
@@ -95,10 +95,7 @@ async def test_history_pages_back_and_forward(server: ServerProcess) -> None:
 
 async def test_me_action_and_length_limit(server: ServerProcess) -> None:
     async with Client(server.url) as alice, Client(server.url) as bob:
-        await alice.enter(pseudo(), ADULT)
-        await bob.enter(pseudo(), ADULT)
-        await alice.join("jeux-video")
-        await bob.join("jeux-video")
+        await enter_and_join("jeux-video", alice, bob)
         await alice.send("jeux-video", "/me fait coucou")
         event = await bob.wait_for("message")
         assert event.data["kind"] == "action" and event.text == "fait coucou"
@@ -113,10 +110,7 @@ async def test_me_action_and_length_limit(server: ServerProcess) -> None:
 
 async def test_html_is_stored_and_delivered_as_text(server: ServerProcess) -> None:
     async with Client(server.url) as alice, Client(server.url) as bob:
-        await alice.enter(pseudo(), ADULT)
-        await bob.enter(pseudo(), ADULT)
-        await alice.join("accueil")
-        await bob.join("accueil")
+        await enter_and_join("accueil", alice, bob)
         await alice.send("accueil", "<script>alert(1)</script>")
         event = await bob.wait_for("message")
         assert event.text == "<script>alert(1)</script>"
@@ -124,10 +118,7 @@ async def test_html_is_stored_and_delivered_as_text(server: ServerProcess) -> No
 
 async def test_unread_counts_follow_reads(server: ServerProcess) -> None:
     async with Client(server.url) as alice, Client(server.url) as bob:
-        await alice.enter(pseudo(), ADULT)
-        await bob.enter(pseudo(), ADULT)
-        await alice.join("sud")
-        await bob.join("sud")
+        await enter_and_join("sud", alice, bob)
         acks = [await alice.send("sud", f"n{i}") for i in range(3)]
         unread = {r.id: r.unread for r in await bob.rooms()}
         assert unread["sud"] == 3

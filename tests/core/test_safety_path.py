@@ -18,7 +18,7 @@ from papote.client import Client, PapoteError
 from papote.settings import normalise_database_url
 from papote.storage.tables import cases, conversations, safety_events
 from tests.conftest import make_server
-from tests.support import ADULT, MINOR, ServerProcess, pseudo
+from tests.support import ADULT, MINOR, ServerProcess, enter_and_join, pseudo
 
 
 async def _rows(server: ServerProcess, table: object) -> list[dict[str, object]]:
@@ -37,10 +37,7 @@ async def _rows(server: ServerProcess, table: object) -> list[dict[str, object]]
 
 async def test_a_blocked_message_reaches_nobody_and_the_sender_learns_why(server: ServerProcess) -> None:
     async with Client(server.url) as dealer, Client(server.url) as reader:
-        await dealer.enter(pseudo("d"), ADULT)
-        await reader.enter(pseudo("r"), ADULT)
-        await dealer.join("18-25")
-        await reader.join("18-25")
+        await enter_and_join("18-25", dealer, reader)
         with pytest.raises(PapoteError) as blocked:
             await dealer.send("18-25", "je vends de la beuh, livraison rapide 20e le g, mp")
         assert blocked.value.code == "message_blocked"
@@ -74,10 +71,7 @@ async def test_a_meetup_message_arrives_with_a_safety_tip(server: ServerProcess)
 
 async def test_self_harm_is_delivered_with_help_and_alerts_moderators(server: ServerProcess) -> None:
     async with Client(server.url) as person, Client(server.url) as friend:
-        await person.enter(pseudo("p"), MINOR)
-        await friend.enter(pseudo("f"), MINOR)
-        await person.join("ados-13-17")
-        await friend.join("ados-13-17")
+        await enter_and_join("ados-13-17", person, friend, birth=MINOR)
         await person.send("ados-13-17", "je veux en finir, j'en peux plus")
         event = await friend.wait_for("message")
         assert "3114" in event.data["tip"]["fr"]
@@ -86,10 +80,7 @@ async def test_self_harm_is_delivered_with_help_and_alerts_moderators(server: Se
 
 async def test_hard_negatives_pass(server: ServerProcess) -> None:
     async with Client(server.url) as gamer, Client(server.url) as other:
-        await gamer.enter(pseudo("g"), MINOR)
-        await other.enter(pseudo("o"), MINOR)
-        await gamer.join("jeux-video")
-        await other.join("jeux-video")
+        await enter_and_join("jeux-video", gamer, other, birth=MINOR)
         for text in ("je vais te tuer au prochain round mdr", "en cas d'urgence appelle le 15 ou le 112"):
             ack = await gamer.send("jeux-video", text)
             assert ack.seq > 0
