@@ -5,6 +5,10 @@ Single messages rarely tell a grooming: "t'as quel âge ?", "t'es mature pour to
 private conversation keeps a decaying level per step. Combinations of different steps
 count more than repetitions of one, and an adult talking to a minor (by account or by
 what they write about their age) counts most. It only ever sees the past.
+
+Each message is read three ways: literal regexes, broad regexes over a canonical form (SMS words spelled
+out), and cue families (`_CUES`): order-free sets of words and phrases of which one per group must occur,
+so "ca regarde que nous deux" or "pas la peine de prevenir ta mere" count without a regex of their own.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ REPEAT_FACTOR = 0.3  # the n-th repetition of a step adds weight * REPEAT_FACTOR
 COMBINATION_BONUS = 0.2  # each extra distinct step multiplies the sum by 1 + this
 ACTIVE_LEVEL = 0.05
 AGE_MISMATCH_WEIGHT = 0.6
+AGE_GAP_WEIGHT = 0.35  # an adult says their age to a child who said 15 or less
+YOUNG_CHILD_AGE = 15
+AGE_GAP_YEARS = 5
 # Something given in exchange for images or a meeting is worse than the two steps apart.
 EXCHANGE_PAIRS = (("gift_money", "photo_request"), ("gift_money", "meeting"))
 EXCHANGE_BONUS = 1.15
@@ -32,6 +39,7 @@ EXCHANGE_BONUS = 1.15
 ADULT_TO_MINOR = 1.0
 MINOR_TO_ADULT = 0.4
 MINOR_TO_MINOR = 0.45
+ADULTS_ONLY_CAP = 0.9  # grooming score ceiling while nobody in the conversation is (or says they are) a minor
 ADULT_TO_ADULT = 0.2  # consensual adults flirt, move apps and meet: almost never grooming
 
 GROOMING_STEPS = (
@@ -206,7 +214,7 @@ _GROOMING_RULES: tuple[Rule, ...] = (
         "secrecy",
         0.5,
         "efface effaces supprime supprimes suppr delete",
-        r"\b(?:efface|effaces|supprime|supprimes|suppr|delete)\b.{0,15}\b(?:messages?|msgs?|conv"
+        r"\b(?:efface|effaces|supprime|supprimes|suppr|delete)\b(?!\s+pas\b).{0,15}\b(?:messages?|msgs?|conv"
         r"|conversation|discussion|historique|nos\s+echanges)\b",
     ),
     # Moving to another app or to a phone.
@@ -455,7 +463,7 @@ _AMBUSH_RULES: tuple[Rule, ...] = (
         "come_alone",
         0.35,
         "seul alone personne potes pote amis ami",
-        r"\b(?:viens|vien|venez|sois|soit|faut\s+que\s+tu\s+viennes|tu\s+dois\s+venir"
+        r"(?<!je\s)\b(?:viens|vien|venez|sois|soit|faut\s+que\s+tu\s+viennes|tu\s+dois\s+venir"
         r"|tu\s+viendras|ramene\s+personne)\s+(?:tout\s+)?seul\b(?!\s*ou\b)|\b(?:personne|pas\s+de\s+potes?"
         r"|pas\s+d'?\s*(?:amis?|potes?))\s+avec\s+toi\b|\bdis\s+(?:a\s+)?personne\s+(?:ou|que)\s+tu\s+(?:vas|viens)\b"
         r"|\bviens?\s+sans\s+(?:tes\s+)?(?:potes|amis|personne)\b|\bcome\s+alone\b",
@@ -511,7 +519,7 @@ _AMBUSH_RULES: tuple[Rule, ...] = (
         "come_alone",
         0.35,
         "seul seule personne",
-        r"\bviens\b.{0,40}\bseule?\b|,\s*seule?\s*,|\btu\s+vis\s+seule?\b|\bpersonne\s+(?:ne\s+)?nous\s+derangera\b"
+        r"(?<!je\s)\bviens\b.{0,40}\bseule?\b|,\s*seule?\s*,|\btu\s+vis\s+seule?\b|\bpersonne\s+(?:ne\s+)?nous\s+derangera\b"
         r"|\bdis\s+a\s+personne\s+ou\s+tu\s+vas\b",
     ),
     _rule(
@@ -713,7 +721,12 @@ _GROOMING_BROAD: tuple[Rule, ...] = (
         r"|\brien\s+que\s+(?:nous\s+deux|toi\s+et\s+moi)\b|\bpersonne\s+(?:ne\s+)?nous\s+derangera\b"
         r"|\bla\s+bas\s+(?:c\s+est|on\s+est)\s+(?:plus\s+)?tranquilles?\b",
     ),
-    _rule("isolation", 0.45, "seul seule", r"\b(?:viens|vien|venir|sors|sortir)\s+(?:toute?\s+)?seule?\b"),
+    _rule(
+        "isolation",
+        0.45,
+        "seul seule",
+        r"(?<!je\s)\b(?:viens|vien|venir|sors|sortir)\s+(?:toute?\s+)?seule?\b",
+    ),
     _rule(
         "secrecy",
         0.5,
@@ -933,7 +946,12 @@ _AMBUSH_BROAD: tuple[Rule, ...] = (
         r"|\b" + _YOU_ARE2 + r"\s+vraiment\s+(?:pd|gay|homo|bi)\s+ou\b",
         r"\b(?:pd|gay|homo|bi|gai|tapette|prouve|prouves)\b",
     ),
-    _rule("come_alone", 0.35, "seul seule alone", r"\b(?:viens|come)\s+(?:tout\s+)?(?:seul|seule|alone)\b"),
+    _rule(
+        "come_alone",
+        0.35,
+        "seul seule alone",
+        r"(?<!je\s)\b(?:viens|come)\s+(?:tout\s+)?(?:seul|seule|alone)\b",
+    ),
     _rule(
         "no_phone", 0.35, "tel telephone portable", r"\bsans\s+(?:ton\s+|ta\s+)?(?:tel|telephone|portable)\b"
     ),
@@ -983,14 +1001,15 @@ _CANON_WORDS: dict[str, str] = {
     "jveux": "je veux", "jvais": "je vais", "jvai": "je vais", "jviens": "je viens", "jdois": "je dois",
     "jpense": "je pense", "tkt": "t inquiete", "inkiete": "inquiete",
     "fai": "fais", "veu": "veux", "lecole": "l ecole",
-    "clg": "college", "bat": "batiment",
+    "clg": "college", "bat": "batiment", "bahut": "college",
     # compliments
     "bel": "belle", "bele": "belle", "bell": "belle", "mignone": "mignonne", "minone": "mignonne",
     "jolis": "jolie", "bone": "bonne", "bg": "beau gosse", "cuty": "cute",
     # apps
     "snp": "snap", "snapchat": "snap", "sc": "snap", "👻": "snap", "instagram": "insta",
     "tik": "tiktok", "tlg": "telegram", "telegramme": "telegram", "whatsap": "whatsapp",
-    "watsap": "whatsapp", "watsapp": "whatsapp", "wa": "whatsapp", "discorde": "discord",
+    "watsap": "whatsapp", "watsapp": "whatsapp", "wa": "whatsapp",
+    "whats": "whatsapp", "wats": "whatsapp", "wtsp": "whatsapp","discorde": "discord",
     # photos and camera
     "tof": "photo", "toff": "photo", "tofs": "photos", "toffs": "photos", "foto": "photo", "fotos": "photos",
     "pik": "pic", "picture": "pic", "pictures": "pics", "pict": "pic", "vid": "video", "vids": "videos",
@@ -1167,12 +1186,457 @@ def _hits(forms: tuple[_Form, ...], canon: _Form) -> tuple[dict[str, float], ...
     for form in forms:
         _match(_LITERAL, form, found)
     _match(_WIDE, canon, found)
+    _match_cues(canon, found)
     return found
 
 
 # The original rules read the plain and evasion-folded forms; the broad rules read the canonical form.
 _LITERAL = _index((GROOMING, _GROOMING_RULES), (AMBUSH, _AMBUSH_RULES), (DRUGS, _DRUG_RULES))
 _WIDE = _index((GROOMING, _GROOMING_BROAD), (AMBUSH, _AMBUSH_BROAD), (DRUGS, _DRUG_BROAD))
+
+# --- cue families: order-free co-occurrence of words, for phrasings no regex above foresaw -------
+# A cue fires when the canonical message holds one alternative of every group (in any order) and no
+# veto. Alternatives are canonical words or phrases ("entre nous"); "#digit" and "#money" stand for
+# any number and any amount of money. They catch "ca regarde que nous deux", "pas la peine de prevenir
+# ta mere", "tu me fasses un petit selfie" without a regex per sentence; the age-pair factor and the
+# combination of several steps still decide whether a conversation flags.
+
+
+@dataclass(frozen=True)
+class Cue:
+    family: int
+    step: str
+    weight: float
+    groups: tuple[frozenset[str], ...]  # each group: alternatives (words or phrases), one must occur
+    veto: frozenset[str]
+
+
+def _alternatives(text: str) -> frozenset[str]:
+    return frozenset(" ".join(alt.split()) for alt in text.split("|") if alt.strip())
+
+
+def _cue(family: int, step: str, weight: float, *groups: str, veto: str = "") -> Cue:
+    return Cue(family, step, weight, tuple(_alternatives(group) for group in groups), _alternatives(veto))
+
+
+_PARENT_WORDS = "parents|mere|pere|maman|papa|famille|frere|soeur|ils|elle"
+_NO = "pas|jamais|rien|personne|inutile|pas la peine|pas besoin"
+_PHOTO_THINGS = (
+    "feuille|exercice|exo|redaction|devoir|devoirs|copie|coupe|velo|annonce|facture|chat|chien|menu|paysage"
+    "|cours|tableau|plat|gateau|voiture|maillot de foot|match|concert|soiree|vacances|classe|sortie|recette"
+)
+
+_CUES: tuple[Cue, ...] = (
+    # Grooming steps.
+    _cue(
+        GROOMING,
+        "flattery",
+        0.45,
+        (
+            "mature|posee|grande fille|en avance|parles comme|pour ton age|plus vieille|pas comme les autres"
+            "|pas comme les filles|fais pas ton age|fais plus|grande pour|pas comme les meufs"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "flattery",
+        0.25,
+        (
+            "jolie|belle|mignonne|mignon|canon|chou|craquante|magnifique|sublime|bombe|princesse|poupee"
+            "|ma puce|beaute|charmante|cute|pretty"
+        ),
+        "tu|t|toi|te|ta|ton|tes|es|ma|pour|comme",
+        veto="trop belle !|belle journee|belle soiree",
+    ),
+    _cue(
+        GROOMING,
+        "isolation",
+        0.35,
+        (
+            "seule|toute seule|nous deux|toi et moi|juste nous|coin calme|coin tranquille|personne autour"
+            "|sans personne|rien que nous|on a le temps|on sera tranquilles"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "isolation",
+        0.45,
+        "ta chambre",
+        "ferme|va|vas|reste|enferme|quand t es|quand tu es|le soir",
+    ),
+    _cue(
+        GROOMING,
+        "isolation",
+        0.35,
+        (
+            "te comprends|te comprend|t ecoutent pas|t ecoute pas|te comprennent pas|comprendraient pas"
+            "|comprennent pas|comprennent rien|comme moi|pas eux"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "trust",
+        0.25,
+        (
+            "confiance|confier|je suis la pour toi|je suis gentil|je suis cool|rien de mal|je te ferai rien"
+            "|pas mechant|demande moi ce que tu veux|tu peux tout me dire"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "supervision_check",
+        0.35,
+        _PARENT_WORDS,
+        (
+            "regarde|regardent|lit|lisent|fouille|fouillent|checke|checkent|surveille|surveillent|controle"
+            "|controlent|partent|part|rentrent|reviennent|absents|en vacances|au travail|au boulot|dorment"
+            "|couchent|savent|sait|pas la|sortent"
+        ),
+        "tes|ta|ton|tu|quand|?|surtout",
+    ),
+    _cue(
+        GROOMING,
+        "secrecy",
+        0.6,
+        (
+            "secret|entre nous|entre toi et moi|que nous deux|qu entre nous|personne doit|personne ne doit"
+            "|personne nous lit|personne lit|personne ne lit|personne saura|personne le saura"
+            "|rien que pour moi|pour moi seulement|juste pour moi|garde pour moi|a personne d autre"
+            "|au courant"
+        ),
+        veto="pas de secret|pas un secret|secret de fabrication|secret defense",
+    ),
+    _cue(
+        GROOMING,
+        "secrecy",
+        0.6,
+        "tu dis que|tu diras|dis leur|dis lui|tu leur dis|tu lui dis|diras que",
+        "copine|copain|chez|c est|tu vas|tu etais|tu dors",
+    ),
+    _cue(
+        GROOMING,
+        "secrecy",
+        0.5,
+        "prevenir|previens|dire|dis|dit|raconter|raconte|parler|parles|parle|montrer|montre|en parles",
+        _NO,
+        "mere|pere|parents|maman|papa|famille|personne|copines|potes|amis|profs|prof",
+    ),
+    _cue(
+        GROOMING,
+        "secrecy",
+        0.5,
+        "efface|supprime",
+        "messages|conversation|ici|tout|apres|photos|historique",
+        veto="efface pas|supprime pas",
+    ),
+    _cue(
+        GROOMING,
+        "platform_move",
+        0.35,
+        (
+            "snap|insta|tiktok|telegram|whatsapp|discord|kik|signal|numero|06|07|tel|@|autre moyen|autre app"
+            "|autre appli|autre truc|autre part|ailleurs|en prive|par messages"
+        ),
+        (
+            "ton|tu as|t as|donne|donnes|ajoute|add|ecris|ecrire|parler|discuter|continue|passe|passer|viens"
+            "|c est quoi|quel est|pourrait|pourrais|plus simple|plus tranquille|plus discret|ca bug"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "photo_request",
+        0.35,
+        "photo|photos|selfie|selfies|video|videos|cam|live|lives|facetime",
+        (
+            "envoie|envoyer|fais|fasses|faire|montre|montres|voir|allumee|allume|send|veux|donne"
+            "|rien que pour moi|pour moi|d autres|mieux"
+        ),
+        veto=_PHOTO_THINGS,
+    ),
+    _cue(
+        GROOMING,
+        "photo_request",
+        0.6,
+        "photo|photos|selfie|video|videos|cam|live",
+        (
+            "perso|intime|plus perso|juste pour moi|que pour moi|en pied|justaucorps|maillot|pyjama|legging"
+            "|brassiere|sous vetements|culotte|nuisette|petite tenue|sans rien|moins habillee"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "sexual_talk",
+        0.5,
+        (
+            "tenue confortable|habillee|en culotte|sous vetements|justaucorps|maillot de bain|dors en quoi"
+            "|dort en quoi|portes quoi|tu portes|en pyjama|ton corps|tes formes"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "sexual_talk",
+        0.7,
+        "deja fait des choses|fait des trucs|des choses avec un|des choses ensemble",
+    ),
+    _cue(
+        GROOMING,
+        "sexual_talk",
+        0.45,
+        (
+            "amoureux|amoureuse|en couple|sortir avec|sorte ensemble|sortir ensemble|petit copain"
+            "|petite copine|embrasse|calin|expliquer des choses|apprendre des choses|t apprendre|deja fait"
+            "|vierge|experience"
+        ),
+        "tu|t|ton|ta|te|a ton age|on",
+    ),
+    _cue(
+        GROOMING,
+        "gift_money",
+        0.45,
+        (
+            "robux|vbucks|gemmes|skin|skins|pass de combat|airpods|iphone|recharge|paysafecard|cadeau|cadeaux"
+            "|argent|sous|thunes|#money|ce que tu veux"
+        ),
+        (
+            "je te|je t|t offrir|te payer|je paye|je paie|te passe|offrirai|donnerai|en retour|en echange"
+            "|si tu|si t es|la photo|par photo|remunere|paye bien|payer|je peux te"
+        ),
+        veto="anniversaire|anniv|cantine|ta mere|ton pere",
+    ),
+    _cue(
+        GROOMING,
+        "gift_money",
+        0.45,
+        "en retour|en echange|remunere|paye bien|je paye bien",
+    ),
+    _cue(
+        GROOMING,
+        "meeting",
+        0.4,
+        (
+            "se voir|on se voit|se capte|se retrouver|retrouve moi|rejoins moi|passer te prendre|te prendre"
+            "|te chercher|je te ramene|je te depose|attends moi|attend moi|viens chez moi|en voiture|rdv"
+            "|rendez vous|on se rejoint|je viens te|viens me|se rencontrer|venir me voir"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "location_question",
+        0.3,
+        (
+            "quel college|quel lycee|quelle ecole|tu habites|t habites|quelle ville|quel quartier"
+            "|ou tu habites|tu vas a la|t es d ou|tu es d ou"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "pressure",
+        0.45,
+        (
+            "fais pas ta gamine|fais pas ta timide|fais pas le bebe|pas confiance en moi"
+            "|me fais pas confiance|sois pas timide|ne sois pas timide|je croyais que|apres tout ce que"
+            "|tu me dois"
+        ),
+    ),
+    _cue(
+        GROOMING,
+        "age_dismissal",
+        0.5,
+        (
+            "on s en fiche|on s en fout|s en fiche|osef|pas grave|compte pas|qu un chiffre|qu un nombre"
+            "|ca change rien"
+        ),
+        "age|ans|#digit|courant passe|difference",
+    ),
+    # Ambush conditions.
+    _cue(
+        AMBUSH,
+        "meeting",
+        0.4,
+        "rejoins moi|retrouve moi|rejoins|se capte|on se capte|on se voit|rdv|viens",
+    ),
+    _cue(
+        AMBUSH,
+        "refuses_public",
+        0.35,
+        (
+            "pas dans un bar|pas de cafe|pas dans un cafe|pas au cafe|les gens regardent|trop de monde"
+            "|pas en public|pas de bar|pas de resto"
+        ),
+    ),
+    _cue(
+        AMBUSH,
+        "isolated_place",
+        0.35,
+        (
+            "petit bois|le bois|bois|foret|zone d activite|zone industrielle|bout du parking|jamais personne"
+            "|y a personne|personne le soir|coin calme|terrain vague|chantier|sous le pont|derriere la salle"
+            "|derriere le|derriere la|arret de bus"
+        ),
+    ),
+    _cue(
+        AMBUSH,
+        "late_night",
+        0.2,
+        "minuit|du mat|cette nuit|23h|22h|1h|2h|3h|tard le soir|le soir",
+    ),
+    _cue(
+        AMBUSH,
+        "come_alone",
+        0.35,
+        (
+            "viens seul|viens seule|seul hein|seule hein|sois seul|viens sans|sans tes potes|sans tes amis"
+            "|ramene personne|personne avec toi|tout seul hein|seul !|seul ?"
+        ),
+        veto="je viens seul|je viens seule|je serai seul|je serai seule",
+    ),
+    _cue(
+        AMBUSH,
+        "no_phone",
+        0.35,
+        "laisse ton tel|sans ton tel|sans tel|pas de tel|eteins ton tel",
+    ),
+    _cue(
+        AMBUSH,
+        "bring_valuables",
+        0.35,
+        "ramene|ramenes|prends|apporte|prend",
+        "liquide|cash|cb|carte bleue|argent|thunes|billets",
+    ),
+    _cue(
+        AMBUSH,
+        "prove_orientation",
+        0.6,
+        (
+            "vraiment gay|vraiment pd|vraiment attire|attire par les mecs|tu mytho|ou tu mytho|prouve le"
+            "|prouve moi"
+        ),
+    ),
+    _cue(
+        AMBUSH,
+        "dating_pretext",
+        0.25,
+        "beau gosse|entre mecs|discret|discrete|tu cherches quoi|plan|chaud pour",
+    ),
+    # Drug deals.
+    _cue(
+        DRUGS,
+        "drug_product",
+        0.45,
+        (
+            "de quoi fumer|de la bonne|le bout|cali|mousse|beuh|cachets|ecsta|plug|de la c|pochon|la frappe"
+            "|taz|de quoi faire la fete"
+        ),
+    ),
+    _cue(
+        DRUGS,
+        "drug_price",
+        0.45,
+        "#digit",
+        "le bout|piece|le g|la barrette|le 5|la dose|le pochon|le gramme|les 2",
+    ),
+    _cue(
+        DRUGS,
+        "drug_price",
+        0.45,
+        "combien le|combien la|combien les|#money",
+    ),
+    _cue(
+        DRUGS,
+        "drug_meetup",
+        0.35,
+        "rdv|devant|je passe|je te depose|en bas de chez toi|au city|je livre|livre|il livre|je descends",
+    ),
+)
+
+_MONEY = re.compile(r"\d+\s*(?:e|€|eur|euros?|balles)\b|€\s*\d")
+
+
+@dataclass(frozen=True)
+class _CueIndex:
+    """Every phrase of every cue by its first word, and the cues each phrase can start."""
+
+    words: frozenset[str]  # one-word phrases
+    phrases: dict[str, dict[str, tuple[tuple[str, ...], ...]]]  # first word -> second word -> phrases
+    starts: dict[str, tuple[int, ...]]  # phrase -> cues whose first group holds it
+
+
+def _cue_index(cues: tuple[Cue, ...]) -> _CueIndex:
+    words: set[str] = set()
+    phrases: dict[str, dict[str, set[tuple[str, ...]]]] = {}
+    starts: dict[str, list[int]] = {}
+    for position, cue in enumerate(cues):
+        for alternative in frozenset().union(*cue.groups, cue.veto):
+            split = tuple(alternative.split())
+            if len(split) == 1:
+                words.add(alternative)
+            else:
+                phrases.setdefault(split[0], {}).setdefault(split[1], set()).add(split)
+        for alternative in cue.groups[0]:
+            starts.setdefault(alternative, []).append(position)
+    return _CueIndex(
+        frozenset(words),
+        {
+            first: {second: tuple(sorted(found)) for second, found in by_second.items()}
+            for first, by_second in phrases.items()
+        },
+        {phrase: tuple(positions) for phrase, positions in starts.items()},
+    )
+
+
+_CUE_INDEX = _cue_index(_CUES)
+
+
+def _phrases_in(canon: _Form) -> set[str]:
+    """The cue phrases a canonical message contains, found word by word (no substring scans)."""
+    words = canon.text.split()
+    table = _CUE_INDEX.phrases
+    found = set(_CUE_INDEX.words.intersection(words))
+    for position in [i for i, word in enumerate(words) if word in table]:
+        following = words[position + 1] if position + 1 < len(words) else ""
+        for phrase in table[words[position]].get(following, ()):
+            if tuple(words[position : position + len(phrase)]) == phrase:
+                found.add(" ".join(phrase))
+    if "#digit" in canon.tokens:
+        found.add("#digit")
+        if _MONEY.search(canon.text) is not None:
+            found.add("#money")
+    return found
+
+
+def _match_cues(canon: _Form, found: tuple[dict[str, float], ...]) -> None:
+    phrases = _phrases_in(canon)
+    starts = _CUE_INDEX.starts
+    candidates: set[int] = set()
+    for phrase in phrases:
+        candidates.update(starts.get(phrase, ()))
+    for position in candidates:
+        cue = _CUES[position]
+        hits = found[cue.family]
+        if (
+            cue.weight > hits.get(cue.step, 0.0)
+            and cue.veto.isdisjoint(phrases)
+            and all(not group.isdisjoint(phrases) for group in cue.groups[1:])
+        ):
+            hits[cue.step] = cue.weight
+
+
+# A sender's own age in words age_claims does not read: "moi 15", "j'en ai 26", "moi ..., 31 ans".
+_OWN_AGE = re.compile(
+    r"^\s*(?:et\s+)?moi\s*,?\s*(?:j\s+ai\s+|j\s+en\s+ai\s+)?(\d{1,2})\b(?!\s*(?:h|e|eme|euros?|balles|min|km|kg|%))"
+    r"|\bj\s+en\s+ai\s+(\d{1,2})\b(?!\s*(?:h|e|eme|euros?|balles|min|km|kg|%))"
+    r"|^\s*moi\b[^?]{0,60}?\b(\d{2})\s+ans\b"
+)
+_SOMEONE_ELSE = re.compile(r"\b(?:il|elle|ils|mon|ma|mes|son|sa|fils|fille|frere|soeur|cousin|cousine)\b")
+
+
+def own_age(canon: str) -> int | None:
+    """The sender's own age in a canonical message; None if it gives none or speaks of someone else."""
+    found = _OWN_AGE.search(canon)
+    if found is None or _SOMEONE_ELSE.search(canon) is not None:
+        return None
+    age = int(next(group for group in found.groups() if group is not None))
+    return age if 8 <= age <= 99 else None
 
 
 # --- the scorer -------------------------------------------------------------------------------
@@ -1240,7 +1704,7 @@ class ConversationRisk:
         folded_text = plain_fold(text)
         *literal, canon = (_form(form) for form in _message_forms(text, folded_text))
         forms = tuple(literal)
-        self._observe_age(sender, folded_text, forms[0].text)
+        self._observe_age(sender, folded_text, forms[0].text, canon.text)
         grooming_hits, ambush_hits, drug_hits = _hits(forms, canon)
         if self._last_minor_claim_by not in (None, sender) and _AGE_BRUSH_OFF.match(forms[0].text):
             grooming_hits["age_dismissal"] = max(grooming_hits.get("age_dismissal", 0.0), 0.5)
@@ -1270,10 +1734,10 @@ class ConversationRisk:
 
     # Ages: claims in the text, bare answers to an age question, and contradictions.
 
-    def _observe_age(self, sender: str, folded_text: str, plain: str) -> None:
+    def _observe_age(self, sender: str, folded_text: str, plain: str, canon: str) -> None:
         self._just_claimed_minor = False
         claims = age_claims(folded_text)  # what `claimed_age(text)` does, without folding twice
-        age = claims[0].age if claims else None
+        age = claims[0].age if claims else own_age(canon)
         if age is None and self._last_age_question_by not in (None, sender):
             bare = _BARE_AGE_REPLY.match(plain) or _ASV_REPLY.match(plain)
             age = int(bare.group(1)) if bare is not None and 8 <= int(bare.group(1)) <= 99 else None
@@ -1286,6 +1750,21 @@ class ConversationRisk:
         if contradicts and self._grooming.level("age_mismatch") < AGE_MISMATCH_WEIGHT / 2:
             self._grooming.add("age_mismatch", AGE_MISMATCH_WEIGHT)
             self._note("age_mismatch")
+        if age >= ADULT_AGE and self._talks_to_young_child(sender, age) and "age_gap" not in self._steps_seen:
+            # An adult telling a child of 15 or less their age ("moi j'en ai 26"): the gap is now said.
+            self._grooming.add("age_gap", AGE_GAP_WEIGHT)
+            self._note("age_gap")
+
+    def _talks_to_young_child(self, sender: str, age: int) -> bool:
+        for person in self._bands:
+            if person == sender:
+                continue
+            claimed = self._claims.get(person)
+            if claimed is not None and claimed <= YOUNG_CHILD_AGE and age - claimed >= AGE_GAP_YEARS:
+                return True
+            if claimed is None and self._bands.get(person) == "minor" and age >= ADULT_AGE + AGE_GAP_YEARS:
+                return True
+        return False
 
     def _minorish(self, person: str) -> bool:
         age = self._claims.get(person)
@@ -1312,6 +1791,10 @@ class ConversationRisk:
 
     def _grooming_score(self) -> float:
         score = self._grooming.combined()
+        if not any(self._minorish(person) for person in self._bands):
+            # Grooming targets a child: between adults who never said otherwise, flirting, apps, photos and
+            # meetings add up to a date (per-message detectors still judge each message).
+            return min(score, ADULTS_ONLY_CAP)
         if score and any(
             self._grooming.level(gift) >= ACTIVE_LEVEL and self._grooming.level(wanted) >= ACTIVE_LEVEL
             for gift, wanted in EXCHANGE_PAIRS

@@ -20,6 +20,13 @@ from papote.safety.base import LABELS, AgeBand, Audience, ChannelKind, Context
 DEVSET_DIR = Path(__file__).resolve().parent / "devset"
 # Written after the detectors were tuned on the dev set, and never to be tuned on (see its README).
 HELDOUT_DIR = Path(__file__).resolve().parent / "heldout"
+# Written later still, without reading the detectors, once the first held-out set's results were known.
+HELDOUT2_DIR = Path(__file__).resolve().parent / "heldout2"
+# Each held-out set: its key in the results and its title in the report.
+HELDOUT_SETS: dict[str, tuple[Path, str]] = {
+    "heldout": (HELDOUT_DIR, "Held-out set (never tuned on; the honest figure)"),
+    "heldout2": (HELDOUT2_DIR, "Held-out 2 set (written without reading the detectors; never tuned on)"),
+}
 
 # The external suites are binary (toxic or not): these predicted labels count as "toxic".
 TOXIC_LABELS: frozenset[str] = frozenset({"hate", "harassment", "threat", "sexual_solicitation"})
@@ -325,13 +332,36 @@ def _suite(path: Path, run_suite: Callable[[list[dict[str, str]]], Metrics]) -> 
     return result
 
 
+def evaluate_heldout(directory: Path, pipeline: PipelineLike, factory: ConversationFactory) -> Metrics:
+    """A held-out set's messages and conversations, measured like the dev set."""
+    return {
+        "devset": evaluate_devset(load_jsonl(directory / "text.jsonl"), pipeline),
+        "conversations": conversation_metrics(load_jsonl(directory / "conversations.jsonl"), factory),
+    }
+
+
+def _heldout_dirs(devset_dir: Path, heldout_dirs: Mapping[str, Path] | None) -> dict[str, Path]:
+    # By default the held-out sets only go with Papote's own dev set, not with a dev set given for a test.
+    if heldout_dirs is not None:
+        return dict(heldout_dirs)
+    if devset_dir != DEVSET_DIR:
+        return {}
+    return {
+        key: directory for key, (directory, _) in HELDOUT_SETS.items() if (directory / "text.jsonl").exists()
+    }
+
+
 def evaluate(
     shared_data: Path,
     pipeline: PipelineLike | None = None,
     conversation_factory: ConversationFactory | None = None,
     devset_dir: Path = DEVSET_DIR,
+    heldout_dirs: Mapping[str, Path] | None = None,
 ) -> dict[str, Any]:
-    """Every figure of `papote safety eval`, as a JSON-ready dict."""
+    """Every figure of `papote safety eval`, as a JSON-ready dict.
+
+    `heldout_dirs` maps keys of `HELDOUT_SETS` to folders; by default, the sets present next to the dev set.
+    """
     started = time.perf_counter()
     pipe = pipeline if pipeline is not None else default_pipeline()
     factory = conversation_factory if conversation_factory is not None else default_conversation_factory()
@@ -350,11 +380,8 @@ def evaluate(
             lambda r: evaluate_binary_suite([row for row in r if row.get("borderline") != "1"], pipe),
         ),
     }
-    if devset_dir == DEVSET_DIR and (HELDOUT_DIR / "text.jsonl").exists():
-        results["heldout"] = {
-            "devset": evaluate_devset(load_jsonl(HELDOUT_DIR / "text.jsonl"), pipe),
-            "conversations": conversation_metrics(load_jsonl(HELDOUT_DIR / "conversations.jsonl"), factory),
-        }
+    for key, directory in _heldout_dirs(devset_dir, heldout_dirs).items():
+        results[key] = evaluate_heldout(directory, pipe, factory)
     results["seconds"] = time.perf_counter() - started
     return results
 
@@ -376,14 +403,19 @@ def _binary_line(name: str, m: Metrics) -> str:
     )
 
 
-def _devset_lines(dev: Metrics) -> list[str]:
-    lines = [f"Dev set: {dev['rows']} messages, {dev['messages_per_second']:.0f} messages/s", ""]
-    lines.append(f"{'label':<22}{'support':>8}{'P':>8}{'R':>8}{'F1':>8}  missed")
+def _label_table(dev: Metrics) -> list[str]:
+    lines = [f"{'label':<22}{'support':>8}{'P':>8}{'R':>8}{'F1':>8}  missed"]
     for label, m in dev["per_label"].items():
         lines.append(
             f"{label:<22}{m['support']:>8}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}  "
             f"{_ids(dev['missed_ids'][label])}"
         )
+    return lines
+
+
+def _devset_lines(dev: Metrics) -> list[str]:
+    lines = [f"Dev set: {dev['rows']} messages, {dev['messages_per_second']:.0f} messages/s", ""]
+    lines += _label_table(dev)
     avg = dev["averages"]
     lines.append(
         f"{'micro':<22}{'':>8}{avg['micro_precision']:>8.3f}{avg['micro_recall']:>8.3f}{avg['micro_f1']:>8.3f}"
@@ -429,17 +461,24 @@ def _mhc_lines(mhc: Metrics) -> list[str]:
     return lines
 
 
-def _heldout_lines(heldout: Mapping[str, Any]) -> list[str]:
+def _heldout_lines(title: str, heldout: Mapping[str, Any]) -> list[str]:
     dev, conv = heldout["devset"], heldout["conversations"]
     avg = dev["averages"]
     negatives = sum(m["n"] for m in dev["hard_negatives"].values())
     wrong = sum(round(m["intervention_rate"] * m["n"]) for m in dev["hard_negatives"].values())
+    wrong_ids = [row_id for m in dev["hard_negatives"].values() for row_id in m["wrong_ids"]]
+    per_label = ", ".join(f"{label} {rate:.3f}" for label, rate in conv["recall_per_label"].items())
     return [
-        "Held-out set (never tuned on; the honest figure)",
+        title,
+        *_label_table(dev),
         f"messages: {dev['rows']}; micro P={avg['micro_precision']:.3f} R={avg['micro_recall']:.3f} "
-        f"F1={avg['micro_f1']:.3f}; hard negatives not delivered as written: {wrong}/{negatives}",
+        f"F1={avg['micro_f1']:.3f}; macro F1={avg['macro_f1']:.3f}",
+        f"hard negatives not delivered as written: {wrong}/{negatives}; labelled or held: {_ids(wrong_ids)}",
         f"conversations: recall {conv['recall']:.3f} ({conv['risky']} risky); "
-        f"false flags {conv['false_flags']}/{conv['benign']}; missed: {_ids(conv['missed_ids'])}",
+        f"with a right label {conv['label_recall']:.3f}; per label: {per_label}",
+        f"false flags {conv['false_flags']}/{conv['benign']}; mean flag turn vs the moderator's "
+        f"{conv['mean_delay_turns']:+.2f} turns; flagged late: {conv['late']}",
+        f"missed: {_ids(conv['missed_ids'])}; falsely flagged: {_ids(conv['false_flag_ids'])}",
     ]
 
 
@@ -451,8 +490,9 @@ def format_report(results: Mapping[str, Any]) -> str:
     lines += _mhc_lines(results["mhc_fr"])
     lines.append(_binary_line("ToxiFrench balanced", results["toxifrench"]))
     lines.append(_binary_line("RTP-LX French (no borderline)", results["rtplx_fr"]))
-    if "heldout" in results:
-        lines += ["", *_heldout_lines(results["heldout"])]
+    for key, (_, title) in HELDOUT_SETS.items():
+        if key in results:
+            lines += ["", *_heldout_lines(title, results[key])]
     lines += ["", f"Total time {results['seconds']:.1f} s"]
     return "\n".join(lines) + "\n"
 

@@ -705,3 +705,210 @@ def test_a_flag_never_depends_on_later_turns() -> None:
     for extra in ("ok", "non je te signale", "t'es vierge ?"):
         longer = Case(base.name, base.participants, (*base.turns, ("a", extra)), base.label)
         assert run(longer)[: len(before)] == before
+
+
+# --- cue families: phrasings no single regex foresaw ----------------------------------------------
+
+CUE_VARIANTS = (
+    ("supervision_check", "ta mere elle regarde tes messages des fois ?"),
+    ("supervision_check", "tes parents surtout. ils partent quand en vacances ?"),
+    ("secrecy", "ce qu'on se dit ca regarde que nous deux"),
+    ("secrecy", "pas la peine de prevenir ta mere"),
+    ("secrecy", "si elle te demande tu dis que c'est une copine de classe"),
+    ("secrecy", "personne doit etre au courant"),
+    ("secrecy", "tu fais un live rien que pour moi ?"),
+    ("photo_request", "faut juste que tu me fasses un petit selfie"),
+    ("photo_request", "tu m'envoies d'autres tofs ? des plus perso"),
+    ("photo_request", "tu me montres qui se cache derriere le pseudo, cam allumee"),
+    ("platform_move", "t'aurais pas un autre moyen pour discuter ? ici ca bug"),
+    ("platform_move", "tu me donnes ton whats ?"),
+    ("platform_move", "c koi ton 06"),
+    ("flattery", "tu parles comme une fille de 18, t'es super posee"),
+    ("isolation", "on pourrait se voir, juste nous deux"),
+    ("isolation", "va dans ta chambre et ferme bien"),
+    ("gift_money", "si tu veux je te passe 800 robux"),
+    ("gift_money", "je t'offrirai ce que tu veux"),
+    ("meeting", "je peux passer te prendre a la sortie"),
+    ("location_question", "t'es dans quel bahut deja ?"),
+    ("sexual_talk", "tu dors en quoi le soir ?"),
+    ("sexual_talk", "t'as deja eu un amoureux ?"),
+    ("pressure", "allez fais pas ta gamine"),
+)
+
+
+@pytest.mark.parametrize(("step", "text"), CUE_VARIANTS, ids=lambda v: str(v))
+def test_cue_families_recognise_unforeseen_phrasings(step: str, text: str) -> None:
+    assert step in ConversationRisk(ADULT_MINOR).observe("a", text).steps
+
+
+@pytest.mark.parametrize(
+    ("step", "text"),
+    [
+        ("secrecy", "efface pas mes messages, j'ai mis le code du portail"),
+        ("photo_request", "envoie moi une photo de ta feuille je regarde"),
+        ("photo_request", "tu m'envoies une photo de ta nouvelle coupe ?"),
+        ("secrecy", "j'ai aussi dit a ma mere"),
+        ("come_alone", "je viens seul, je paye en liquide"),
+        ("supervision_check", "le film commence a 20h"),
+    ],
+)
+def test_cue_vetoes_and_gaps_keep_ordinary_phrasings_clear(step: str, text: str) -> None:
+    assert step not in ConversationRisk(ADULT_MINOR).observe("a", text).steps
+
+
+def test_every_cue_phrase_is_written_in_canonical_form() -> None:
+    """A phrase the canonical form rewrites ("laisse ton portable" -> "... tel") could never match."""
+    for cue in conversation._CUES:
+        for group in (*cue.groups, cue.veto):
+            for phrase in group:
+                assert phrase.startswith("#") or conversation.canonical(phrase) == phrase, phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("moi 15 on est presque pareil", 15),
+        ("moi j'en ai 26 mais on s'en fiche", 26),
+        ("moi j'ai fini l'ecole depuis longtemps lol, 31 ans", 31),
+        ("et moi 17", 17),
+        ("ma fille a 12 ans", None),
+        ("moi 2 min", None),
+        ("moi je rentre a 18h", None),
+    ],
+)
+def test_own_age_reads_the_senders_age_only(text: str, age: int | None) -> None:
+    assert conversation.own_age(conversation.message_forms(text)[-1]) == age
+
+
+def test_an_adult_saying_their_age_to_a_young_child_is_a_step() -> None:
+    risk = ConversationRisk(ADULT_MINOR)
+    risk.observe("a", "t'as quel age")
+    risk.observe("b", "13")
+    assert "age_gap" in risk.observe("a", "moi j'en ai 26").steps
+    teens = ConversationRisk(MINORS)
+    teens.observe("a", "t'as quel age")
+    teens.observe("b", "13")
+    assert "age_gap" not in teens.observe("a", "moi 14").steps
+
+
+def test_an_adult_account_claiming_fifteen_is_a_contradiction() -> None:
+    risk = ConversationRisk(ADULT_MINOR)
+    risk.observe("a", "t'as quel age")
+    risk.observe("b", "14")
+    assert "age_mismatch" in risk.observe("a", "moi 15 on est presque pareil").steps
+
+
+UNFORESEEN_RISKY = (
+    Case(
+        "grooming: fake photo casting, paid photos, come alone",
+        ADULT_MINOR,
+        (
+            ("a", "bonjour je recrute pour une marque de sport, remunere"),
+            ("a", "t'as quel age ?"),
+            ("b", "14"),
+            ("a", "envoie moi 2 photos en legging, 80e si t'es retenue"),
+        ),
+        "grooming",
+        flag_by=4,
+    ),
+    Case(
+        "grooming: supervision check, 'only us', cover story",
+        ADULT_MINOR,
+        (
+            ("a", "ton pere il lit tes messages ?"),
+            ("b", "non"),
+            ("a", "cool, ce qu'on se raconte ca regarde que nous deux"),
+            ("a", "s'il demande tu dis que c'est un copain du foot"),
+        ),
+        "grooming",
+        flag_by=4,
+    ),
+    Case(
+        "ambush: not in a bar, end of a car park at 1am, alone",
+        ADULTS,
+        (
+            ("a", "salut, t'es discret ?"),
+            ("b", "oui"),
+            ("a", "pas dans un bar, retrouve moi au bout du parking du stade vers 1h du mat"),
+            ("a", "seul hein"),
+        ),
+        "ambush",
+        flag_by=4,
+    ),
+    Case(
+        "drug deal: 'de quoi fumer', price per piece, meeting",
+        ADULTS,
+        (("a", "t'as de quoi fumer ?"), ("b", "de la bonne, 10 le bout"), ("b", "rdv au city")),
+        "drug_deal",
+        flag_by=2,
+    ),
+)
+
+UNFORESEEN_ORDINARY = (
+    Case(
+        "tutor asks for a photo of the worksheet",
+        ADULT_MINOR,
+        (
+            ("a", "tu as fini l'exercice ?"),
+            ("b", "non je bloque"),
+            ("a", "envoie moi une photo de ta feuille"),
+            ("a", "demande a ta maman si on peut decaler jeudi"),
+        ),
+        None,
+    ),
+    Case(
+        "grandmother: alone at home, lock the door",
+        ADULT_MINOR,
+        (
+            ("a", "coucou ma puce, tu es seule a la maison ?"),
+            ("b", "oui papa rentre a 19h"),
+            ("a", "ferme bien la porte a clef"),
+            ("b", "ok mamie"),
+        ),
+        None,
+    ),
+    Case(
+        "console sale: car park at noon, cash",
+        ADULTS,
+        (
+            ("a", "tu vends toujours ta switch ?"),
+            ("b", "oui 180"),
+            ("a", "on se voit sur le parking du supermarche samedi midi ?"),
+            ("a", "je viens seul, je paye en liquide"),
+        ),
+        None,
+    ),
+    Case(
+        "teens of the same age swap ages and snaps",
+        MINORS,
+        (
+            ("a", "t'as quel age"),
+            ("b", "13 et toi"),
+            ("a", "pareil ! t'as snap ?"),
+            ("b", "ouais ajoute moi"),
+        ),
+        None,
+    ),
+)
+
+
+def _first_flag(case: Case) -> int | None:
+    risk = ConversationRisk(case.participants)
+    for turn, (sender, text) in enumerate(case.turns, start=1):
+        if risk.observe(sender, text).flagged:
+            return turn
+    return None
+
+
+@pytest.mark.parametrize("case", UNFORESEEN_RISKY, ids=lambda case: case.name)
+def test_unforeseen_risky_conversations_flag_in_time(case: Case) -> None:
+    risk = ConversationRisk(case.participants)
+    found = [risk.observe(sender, text) for sender, text in case.turns][-1]
+    flag_turn = _first_flag(case)
+    assert flag_turn is not None and flag_turn <= case.flag_by
+    assert case.label in found.labels
+
+
+@pytest.mark.parametrize("case", UNFORESEEN_ORDINARY, ids=lambda case: case.name)
+def test_unforeseen_ordinary_conversations_do_not_flag(case: Case) -> None:
+    assert _first_flag(case) is None

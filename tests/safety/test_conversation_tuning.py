@@ -30,10 +30,10 @@ def test_tuning_set_is_well_formed(tuning: list[dict[str, Any]]) -> None:
     assert len(ids) == len(set(ids))
     risky = [conv for conv in tuning if conv["expected_labels"]]
     benign = [conv for conv in tuning if not conv["expected_labels"]]
-    assert len(risky) >= 60 and len(benign) >= 60
-    assert sum(conv["expected_labels"] == ["grooming"] for conv in risky) >= 40
-    assert sum(conv["expected_labels"] == ["ambush"] for conv in risky) >= 10
-    assert sum(conv["expected_labels"] == ["drug_deal"] for conv in risky) >= 10
+    assert len(risky) >= 90 and len(benign) >= 80
+    assert sum(conv["expected_labels"] == ["grooming"] for conv in risky) >= 60
+    assert sum(conv["expected_labels"] == ["ambush"] for conv in risky) >= 14
+    assert sum(conv["expected_labels"] == ["drug_deal"] for conv in risky) >= 14
     for conv in tuning:
         speakers = {turn["from"] for turn in conv["turns"]}
         assert speakers <= set(conv["participants"])

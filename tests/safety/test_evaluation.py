@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import phonenumbers
 import pytest
 
 from papote.safety import evaluation
-from papote.safety.base import Action, AgeBand, Context, Verdict
+from papote.safety.base import CONVERSATION_LABELS, LABELS, Action, AgeBand, Context, Verdict
 from papote.safety.evaluation import (
     accuracy_by_group,
     averages,
@@ -336,3 +339,202 @@ def test_real_pipeline_on_the_dev_set(tmp_path: Path) -> None:
     conversations = results["conversations"]
     assert conversations["recall"] >= 0.2 and conversations["false_flag_rate"] <= 0.2
     assert "External suites" in evaluation.format_report(results)
+
+
+def test_held_out_sets_are_measured_and_printed_with_per_label_figures(
+    tiny_data: tuple[Path, Path],
+) -> None:
+    shared, devset = tiny_data
+    results = evaluate(
+        shared, KeywordPipeline(), CountingRisk, devset_dir=devset, heldout_dirs={"heldout2": devset}
+    )
+    assert "heldout" not in results
+    held = results["heldout2"]
+    assert held["devset"]["rows"] == 3 and held["devset"]["per_label"]["threat"]["tp"] == 1
+    assert held["conversations"]["recall"] == 1.0
+    report = evaluation.format_report(results)
+    section = report[report.index("Held-out 2 set") :]
+    assert "minor_sexual_risk" in section and "p2" in section  # per-label table with the missed id
+    assert "micro P=0.667 R=0.667" in section  # 2 right, 1 false, 1 missed
+    assert "hard negatives not delivered as written: 1/1; labelled or held: n1" in section
+    assert "mean flag turn vs the moderator's +0.00 turns" in section
+    assert "false flags 0/1" in section
+
+
+def test_held_out_sets_are_left_out_for_a_dev_set_given_by_a_test(tiny_data: tuple[Path, Path]) -> None:
+    shared, devset = tiny_data
+    results = evaluate(shared, KeywordPipeline(), CountingRisk, devset_dir=devset)
+    assert "heldout" not in results and "heldout2" not in results
+    assert "Held-out" not in evaluation.format_report(results)
+
+
+# --- the second held-out set's format (written without reading the detectors) -----------------------
+
+HELDOUT2 = evaluation.HELDOUT2_DIR
+TEXT_KEYS = {
+    "id", "text", "labels", "channel", "sender_age_band", "recipient_age_band", "room_audience",
+    "hard_negative_for", "note",
+}  # fmt: skip
+CONV_KEYS = {"id", "participants", "turns", "expected_labels", "flag_by_turn", "note"}
+BANDS = {"minor", "adult"}
+# French numbers the ARCEP keeps for fiction (06 39 98 xx xx, 01 99 00 xx xx) and the classic 06 12 34 56 78.
+FICTIONAL_PHONE = re.compile(r"^(?:63998\d{4}|19900\d{4}|612345678)$")
+# Public help lines named in prevention messages (Drogues Info Service, 33700 for spam reports).
+PUBLIC_HELPLINES = {"800231313", "33700"}
+HANDLE_MARKERS = ("fictif", "fictive", "fake", "example")
+DOMAIN = re.compile(
+    r"\b(?:[a-z0-9-]+\.)+(?:com|fr|net|org|io|me|ly|gg|co|info|biz|xyz|be|tv|app|example)\b", re.IGNORECASE
+)
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+DIGIT_IN_WORD = re.compile(r"[a-z][0-9][a-z0-9]*[a-z]|[0-9][a-z]+[0-9]", re.IGNORECASE)
+SPACED = re.compile(r"(?:\b\w[ .\-]){3,}\w\b")
+
+
+@pytest.fixture(scope="module")
+def h2_rows() -> list[dict[str, Any]]:
+    return evaluation.load_jsonl(HELDOUT2 / "text.jsonl")
+
+
+@pytest.fixture(scope="module")
+def h2_conversations() -> list[dict[str, Any]]:
+    return evaluation.load_jsonl(HELDOUT2 / "conversations.jsonl")
+
+
+def _h2_texts(rows: list[dict[str, Any]], conversations: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    texts = [(str(row["id"]), str(row["text"])) for row in rows]
+    for conv in conversations:
+        texts.extend((str(conv["id"]), str(turn["text"])) for turn in conv["turns"])
+    return texts
+
+
+def test_heldout2_messages_follow_the_devset_schema(h2_rows: list[dict[str, Any]]) -> None:
+    for row in h2_rows:
+        assert set(row) == TEXT_KEYS, row["id"]
+        assert isinstance(row["text"], str) and row["text"].strip(), row["id"]
+        assert isinstance(row["note"], str) and 0 < len(row["note"]) <= 120, row["id"]
+        assert set(row["labels"]) <= set(LABELS) and len(set(row["labels"])) == len(row["labels"]), row["id"]
+        assert row["sender_age_band"] in BANDS, row["id"]
+        if row["channel"] == "dm":
+            assert row["recipient_age_band"] in BANDS and row["room_audience"] is None, row["id"]
+        else:
+            assert row["channel"] == "room", row["id"]
+            assert row["recipient_age_band"] is None, row["id"]
+            assert row["room_audience"] in {"minors", "adults", "all"}, row["id"]
+        if row["hard_negative_for"] is not None:
+            assert row["hard_negative_for"] in LABELS and row["labels"] == [], row["id"]
+        else:
+            assert row["labels"], row["id"]  # every message is either a positive or a hard negative
+
+
+def test_heldout2_message_counts_meet_the_brief(h2_rows: list[dict[str, Any]]) -> None:
+    positives = Counter(label for row in h2_rows for label in row["labels"])
+    hard = Counter(row["hard_negative_for"] for row in h2_rows if row["hard_negative_for"])
+    assert len(h2_rows) >= 180
+    assert all(positives[label] >= 8 for label in LABELS), positives
+    assert sum(hard.values()) >= 80
+    assert all(hard[label] >= 5 for label in LABELS), hard
+    english = sum(1 for row in h2_rows if row["note"].endswith("(English)"))
+    assert english >= 0.12 * len(h2_rows)
+
+
+def test_heldout2_contexts_are_realistic(h2_rows: list[dict[str, Any]]) -> None:
+    for row in h2_rows:
+        if "minor_sexual_risk" in row["labels"]:
+            # An adult writing to a minor, or fishing in a room minors can read.
+            assert row["sender_age_band"] == "adult", row["id"]
+            assert row["recipient_age_band"] == "minor" or row["room_audience"] == "all", row["id"]
+        if row["room_audience"] == "minors":
+            assert row["sender_age_band"] == "minor", row["id"]
+    dm_pairs = {
+        (row["sender_age_band"], row["recipient_age_band"]) for row in h2_rows if row["channel"] == "dm"
+    }
+    audiences = {row["room_audience"] for row in h2_rows if row["channel"] == "room"}
+    assert {("adult", "adult"), ("adult", "minor"), ("minor", "minor")} <= dm_pairs
+    assert audiences == {"minors", "adults", "all"}
+
+
+def test_heldout2_ids_are_unique_and_new(
+    h2_rows: list[dict[str, Any]], h2_conversations: list[dict[str, Any]]
+) -> None:
+    ids = [row["id"] for row in h2_rows] + [conv["id"] for conv in h2_conversations]
+    assert len(ids) == len(set(ids))
+    assert all(str(item_id).startswith("h2-") for item_id in ids)
+    texts = Counter(" ".join(row["text"].casefold().split()) for row in h2_rows)
+    assert [text for text, count in texts.items() if count > 1] == []
+    # Fresh phrasings: not one message is a copy of a dev-set message.
+    devset = {
+        " ".join(row["text"].casefold().split())
+        for row in evaluation.load_jsonl(evaluation.DEVSET_DIR / "text.jsonl")
+    }
+    assert set(texts) & devset == set()
+
+
+def test_heldout2_uses_evasion_tricks(h2_rows: list[dict[str, Any]]) -> None:
+    positives = [row["text"] for row in h2_rows if row["labels"]]
+    assert sum(bool(CYRILLIC.search(text)) for text in positives) >= 5
+    assert sum(bool(ZERO_WIDTH.search(text)) for text in positives) >= 3
+    assert sum(bool(DIGIT_IN_WORD.search(text)) for text in positives) >= 10
+    assert sum(bool(SPACED.search(text)) for text in positives) >= 8
+
+
+def test_heldout2_conversations_follow_the_schema_and_counts(h2_conversations: list[dict[str, Any]]) -> None:
+    for conv in h2_conversations:
+        assert set(conv) == CONV_KEYS, conv["id"]
+        assert set(conv["participants"]) == {"a", "b"}, conv["id"]
+        assert set(conv["participants"].values()) <= BANDS, conv["id"]
+        assert len(conv["turns"]) >= 2, conv["id"]
+        for turn in conv["turns"]:
+            assert set(turn) == {"from", "text"} and turn["from"] in {"a", "b"} and turn["text"].strip()
+        assert len(conv["expected_labels"]) <= 1, conv["id"]
+        assert set(conv["expected_labels"]) <= set(CONVERSATION_LABELS), conv["id"]
+        if conv["expected_labels"]:
+            assert 1 <= conv["flag_by_turn"] <= len(conv["turns"]), conv["id"]
+        else:
+            assert conv["flag_by_turn"] is None, conv["id"]
+    kinds = Counter(
+        conv["expected_labels"][0] if conv["expected_labels"] else "benign" for conv in h2_conversations
+    )
+    assert len(h2_conversations) >= 40
+    assert (
+        kinds["grooming"] >= 12 and kinds["ambush"] >= 5 and kinds["drug_deal"] >= 5 and kinds["benign"] >= 18
+    )
+    grooming = [conv for conv in h2_conversations if conv["expected_labels"] == ["grooming"]]
+    assert all(set(conv["participants"].values()) == BANDS for conv in grooming)
+    # A scorer must not rely on the adult being participant "a".
+    assert any(conv["participants"]["b"] == "adult" for conv in grooming)
+
+
+def test_heldout2_data_is_fictional(
+    h2_rows: list[dict[str, Any]], h2_conversations: list[dict[str, Any]]
+) -> None:
+    numbers = 0
+    for item_id, text in _h2_texts(h2_rows, h2_conversations):
+        for match in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.POSSIBLE):
+            national = phonenumbers.national_significant_number(match.number)
+            assert FICTIONAL_PHONE.match(national) or national in PUBLIC_HELPLINES, item_id
+            numbers += 1
+        for domain in DOMAIN.finditer(text):
+            assert domain.group(0).lower().endswith(".example"), item_id
+        assert "http" not in text.lower() and "www." not in text.lower(), item_id
+        for handle in re.finditer(r"(?<![\w.])@([\w.]+)", text):
+            assert any(marker in handle.group(1).lower() for marker in HANDLE_MARKERS), item_id
+        assert not re.search(r"[\w.]+@[\w-]+\.\w+", text), item_id  # no e-mail addresses at all
+    assert numbers >= 3  # the contact examples do contain numbers: the check looked at something
+
+
+def test_heldout2_readme_states_the_rule() -> None:
+    readme = (HELDOUT2 / "README.md").read_text(encoding="utf-8")
+    assert "Never tune on it" in readme and "2026-11-22" in readme
+    assert "No example was changed after seeing the figures" in readme
+
+
+def test_heldout2_runs_through_the_evaluation(tmp_path: Path) -> None:
+    """The real files load and are measured (with the stand-in pipeline, so that this stays quick)."""
+    rows = evaluation.load_jsonl(HELDOUT2 / "text.jsonl")
+    results = evaluate(tmp_path, KeywordPipeline(), CountingRisk, heldout_dirs={"heldout2": HELDOUT2})
+    assert results["heldout2"]["devset"]["rows"] == len(rows)
+    assert (
+        results["heldout2"]["conversations"]["risky"] + results["heldout2"]["conversations"]["benign"] >= 40
+    )
+    assert "Held-out 2 set" in evaluation.format_report(results)
