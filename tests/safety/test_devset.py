@@ -106,6 +106,22 @@ def test_evasion_tricks_are_represented(rows: list[dict[str, Any]]) -> None:
     assert sum(bool(SPACED.search(text)) for text in positives) >= 15
 
 
+ENGLISH = re.compile(
+    r"\b(?:you|your|you're|i'm|i'll|the|my|and|is|are|was|how|much|any|here|wanna|send|without|got|that|"
+    r"never|to|in|at|for|people|with|or)\b"
+)
+
+
+def test_english_positives_and_hard_negatives_are_represented(rows: list[dict[str, Any]]) -> None:
+    # People also write in English on a French chat: the set measures both sides of it.
+    english = [row for row in rows if len(ENGLISH.findall(row["text"].lower())) >= 2]
+    positives = Counter(label for row in english for label in row["labels"])
+    hard = [row for row in english if row["hard_negative_for"]]
+    assert positives["threat"] >= 5 and positives["sexual_solicitation"] >= 3
+    assert len(positives) >= 6
+    assert len(hard) >= 15
+
+
 def test_phone_numbers_are_fictional_or_public_helplines(
     rows: list[dict[str, Any]], conversations: list[dict[str, Any]]
 ) -> None:
