@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket
 
 from papote.bus.base import EventBus
 from papote.bus.local import LocalBus
-from papote.domain import retention, rooms
+from papote.domain import images, retention, rooms
 from papote.domain.safety_gate import SafetyGate
 from papote.domain.services import Services
 from papote.settings import Settings
@@ -40,8 +40,20 @@ async def prepare_services(settings: Settings, bus: EventBus | None = None) -> S
         create_sqlite_writer_engine(url, synchronous=settings.sqlite_synchronous) if is_sqlite(url) else None
     )
     services = Services(settings, engine, bus, MessageLog(engine, bus, writer), SafetyGate(settings))
+    services.images = images.ImageServices.create(settings)
     await rooms.ensure_default_rooms(services)
+    await images.refresh_banks(services)
     return services
+
+
+async def _refresh_banks_forever(services: Services) -> None:
+    """Hashes added by the CLI, a moderator or another node reach this node's matcher within seconds."""
+    while True:
+        await asyncio.sleep(services.settings.bank_refresh_seconds)
+        try:
+            await images.refresh_banks(services)
+        except Exception:
+            log.exception("refreshing the hash banks failed")
 
 
 async def _purge_forever(services: Services) -> None:
@@ -65,10 +77,13 @@ def create_app(settings: Settings | None = None, bus: EventBus | None = None) ->
         services.log.start()
         app.state.services, app.state.hub = services, hub
         purge = asyncio.create_task(_purge_forever(services))
+        banks = asyncio.create_task(_refresh_banks_forever(services))
         try:
             yield
         finally:
             purge.cancel()
+            banks.cancel()
+            images.image_services(services).workers.close()
             await services.log.close()
             await services.bus.close()
             await services.engine.dispose()

@@ -20,6 +20,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -73,10 +74,15 @@ class Ack:
     duplicate: bool = False
     flags: str = ""  # "held", "blur" or "tip" when the safety pipeline said so
     safety: dict[str, Any] | None = None  # what the sender is told: action, labels, reason, tip
+    image_url: str | None = None  # a photo message: where it is fetched
 
     @property
     def held(self) -> bool:
         return "held" in self.flags
+
+    @property
+    def blurred(self) -> bool:
+        return "blur" in self.flags
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,7 @@ class Client:
         self.include_own = include_own
         self.auto_reconnect = auto_reconnect
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=30)
+        self.joined_rooms: set[str] = set()  # rooms joined through this client
         self.person: dict[str, Any] | None = None
         self.positions: dict[str, int] = {}  # channel -> last sequence number seen
         self.connected = asyncio.Event()
@@ -325,11 +332,13 @@ class Client:
         for item in data["history"]:
             self._saw(item["channel"], item["seq"])
         self._saw(f"r:{room_id}", data["last_seq"])
+        self.joined_rooms.add(room_id)
         return data
 
     async def leave(self, room_id: str) -> None:
         await self._data({"type": "leave", "room": room_id})
         self.positions.pop(f"r:{room_id}", None)
+        self.joined_rooms.discard(room_id)
 
     async def members(self, room_id: str) -> list[dict[str, Any]]:
         data = await self._data({"type": "members", "room": room_id})
@@ -352,6 +361,31 @@ class Client:
 
     async def send_private(self, pseudo: str, text: str, *, client_id: str | None = None) -> Ack:
         return await self._send({"to": pseudo}, text, client_id)
+
+    async def upload_image(self, data: bytes) -> dict[str, Any]:
+        """Upload a photo (checked by the server before anything is kept); returns `{"image": id, ...}`."""
+        response = await self.http.post(
+            "/api/images", content=data, headers={"Content-Type": "application/octet-stream"}
+        )
+        body: dict[str, Any] = response.json()
+        if response.status_code >= 400:
+            raise PapoteError.from_frame(body)
+        return body
+
+    async def send_image(
+        self, room_or_pseudo: str, path: str | Path, *, text: str = "", client_id: str | None = None
+    ) -> Ack:
+        """Send a photo to a joined room, or else privately to the person with that pseudonym."""
+        uploaded = await self.upload_image(Path(path).read_bytes())
+        target = {"room": room_or_pseudo} if room_or_pseudo in self.joined_rooms else {"to": room_or_pseudo}
+        return await self._send({**target, "image": uploaded["image"]}, text, client_id)
+
+    async def fetch_image(self, url: str) -> bytes:
+        """A photo (or its thumbnail or blurred preview) by the URL an event carries, with this session."""
+        response = await self.http.get(url)
+        if response.status_code >= 400:
+            raise PapoteError.from_frame(response.json())
+        return response.content
 
     async def _send(self, target: dict[str, Any], text: str, client_id: str | None) -> Ack:
         frame = {"type": "send", "id": client_id or uuid.uuid4().hex, "text": text, **target}
@@ -377,6 +411,7 @@ class Client:
             duplicate=answer.get("duplicate", False),
             flags=answer.get("flags", ""),
             safety=answer.get("safety"),
+            image_url=answer.get("image_url"),
         )
 
     async def history(

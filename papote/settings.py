@@ -37,6 +37,9 @@ class Settings:
     cookie_secure: bool = False
     sqlite_synchronous: str = "FULL"  # FULL: an ack survives power loss, not only a crash
     safety_policy_file: str = ""  # JSON overrides of papote.safety.policy.PolicyConfig
+    image_max_bytes: int = 10 * 1024 * 1024
+    image_workers: int = 1  # worker processes that decode, hash and check photos
+    bank_refresh_seconds: float = 5.0  # how often a node picks up hashes added by the CLI or another node
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -54,6 +57,11 @@ class Settings:
             cookie_secure=env.get("PAPOTE_COOKIE_SECURE", "").lower() in ("1", "true", "yes", "on"),
             sqlite_synchronous=env.get("PAPOTE_SQLITE_SYNCHRONOUS", cls.sqlite_synchronous).upper(),
             safety_policy_file=env.get("PAPOTE_SAFETY_POLICY", ""),
+            image_max_bytes=_env_int("PAPOTE_IMAGE_MAX_BYTES", cls.image_max_bytes),
+            image_workers=max(1, _env_int("PAPOTE_IMAGE_WORKERS", cls.image_workers)),
+            bank_refresh_seconds=float(
+                env.get("PAPOTE_BANK_REFRESH_SECONDS", "") or cls.bank_refresh_seconds
+            ),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]
@@ -63,6 +71,15 @@ class Settings:
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'papote.db').resolve()}"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.data_dir / "images"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Images matched in a child-abuse bank: kept as evidence, never served."""
+        return self.data_dir / "quarantine"
 
     def ensure_secret_key(self) -> Settings:
         """Return settings with a secret key, creating one in the data directory on first start."""

@@ -149,3 +149,31 @@ async def enter_and_join(room: str, *clients: Client, birth: dt.date = ADULT) ->
         await client.enter(pseudo(), birth)
     for client in clients:
         await client.join(room)
+
+
+def papote_cli(server: ServerProcess, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `papote ARGS…` on the same database and data directory as `server`."""
+    command = [sys.executable, "-m", "papote.cli.main", *args, "--data-dir", str(server.data_dir)]
+    if server.database:
+        command += ["--database", server.database]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+async def table_rows(server: ServerProcess, table: object) -> list[dict[str, object]]:
+    """Every row of a table of the server's database (to check what was stored)."""
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from papote.settings import normalise_database_url
+
+    url = (
+        normalise_database_url(server.database)
+        if server.database
+        else f"sqlite+aiosqlite:///{server.data_dir}/papote.db"
+    )
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return [dict(r._mapping) for r in await connection.execute(select(table))]  # type: ignore[call-overload]
+    finally:
+        await engine.dispose()

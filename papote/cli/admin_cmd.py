@@ -104,7 +104,7 @@ async def run_set_slow_mode(args: argparse.Namespace) -> int:
     services = await _services(args)
     try:
         await rooms.set_slow_mode(services, args.room, args.seconds)
-        print(f"mode lent du salon {args.room} : {args.seconds} s (connexions ouvertes après ce moment)")
+        print(f"mode lent du salon {args.room} : {args.seconds} s (appliqué en quelques secondes)")
         return 0
     except PapoteRefusal as refusal:
         print(f"refusé : {refusal.code}: {refusal.fr}")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from papote import logs
-from papote.cli import admin_cmd, serve_cmd
+from papote.cli import admin_cmd, hashes_cmd, safety_cmd, serve_cmd
 from papote.settings import Settings
 
 
@@ -38,18 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve_cmd.register(commands, add_storage_options)
     admin_cmd.register(commands, add_storage_options)
-    _register_optional(commands, add_storage_options)
+    hashes_cmd.register(commands, add_storage_options)
+    safety_cmd.register(commands, add_storage_options)
     return parser
-
-
-def _register_optional(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], storage: object
-) -> None:
-    try:
-        from papote.cli import safety_cmd
-    except ImportError:  # the safety commands are being written alongside
-        return
-    safety_cmd.register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

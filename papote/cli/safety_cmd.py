@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -23,8 +23,11 @@ def default_shared_data() -> Path:
     return (REPO_ROOT.parent / "shared" / "data").resolve()
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    safety = subparsers.add_parser("safety", help="text safety tools (classify, evaluate)")
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    add_storage_options: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    safety = subparsers.add_parser("safety", help="safety tools (classify text, images, evaluate)")
     safety.set_defaults(func=lambda args: _help(safety))
     commands = safety.add_subparsers(dest="safety_command")
 
@@ -46,6 +49,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     conversation.add_argument("file", nargs="?", help="input file (default: standard input)")
     conversation.set_defaults(func=run_classify_conversation)
+
+    image = commands.add_parser(
+        "classify-image",
+        help="check image files: hashes, nudity scores, bank matches, action (one JSON line each)",
+        description='Output lines: {"file","sha256","pdq","pdq_quality","nudity","matches","action"}. '
+        "Banks are read from the database; the action is the one for a first photo in a room for everyone.",
+    )
+    image.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    add_storage_options(image)
+    image.set_defaults(func=run_classify_image)
 
     evaluate = commands.add_parser("eval", help="evaluate the pipeline on the dev set and the test suites")
     evaluate.add_argument(
@@ -77,7 +90,7 @@ def _write_all(lines: Iterator[str]) -> int:
     try:
         for line in lines:
             sys.stdout.write(line + "\n")
-            failed += line.startswith('{"id":') and '"error":' in line
+            failed += line.startswith(('{"id":', '{"file":')) and '"error":' in line
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's exit flush quiet
@@ -99,6 +112,19 @@ def run_classify_conversation(args: argparse.Namespace) -> int:
 
     with _input(args.file) as handle:
         return _write_all(classify_conversation_lines(handle))
+
+
+async def run_classify_image(args: argparse.Namespace) -> int:
+    from papote.cli.admin_cmd import _services
+    from papote.domain import images
+    from papote.safety.images.commands import classify_image_files
+
+    services = await _services(args)
+    try:
+        found = images.image_services(services)
+        return _write_all(classify_image_files(args.files, found.matcher, found.policy))
+    finally:
+        await services.engine.dispose()
 
 
 def run_eval(args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from papote.images.errors import IMAGE_MESSAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     "bad_request": ("Requête invalide.", "Invalid request."),
     "unknown_command": ("Commande inconnue.", "Unknown command."),
@@ -121,8 +123,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You are going too fast. Try again shortly.",
     ),
     "frame_too_large": ("Trame trop grande.", "Frame too large."),
+    "image_not_found": (
+        "Cette photo n'existe pas ou n'est pas visible pour vous.",
+        "This photo does not exist or is not visible to you.",
+    ),
+    "image_blocked": (
+        "Photo non envoyée : elle enfreint la charte de Papote.",
+        "Photo not sent: it breaks Papote's house rules.",
+    ),
+    "images_unavailable": (
+        "L'envoi de photos n'est pas disponible sur ce serveur.",
+        "Sending photos is not available on this server.",
+    ),
     "internal_error": ("Erreur interne. Réessayez.", "Internal error. Please try again."),
 }
+
+MESSAGES |= IMAGE_MESSAGES  # the photo checks' refusals (papote/images/errors.py)
 
 
 @dataclass

@@ -15,7 +15,7 @@ def encode(frame: dict[str, Any]) -> str:
 
 
 def message_fields(message: StoredMessage, sender: Person) -> dict[str, Any]:
-    return {
+    fields = {
         "channel": message.channel,
         "seq": message.seq,
         "id": message.id,
@@ -25,6 +25,19 @@ def message_fields(message: StoredMessage, sender: Person) -> dict[str, Any]:
         "kind": message.kind,
         "text": message.text,
         "ts": message.created_ms,
+    }
+    if message.image_id is not None:
+        fields |= image_urls(message.id)
+    return fields
+
+
+def image_urls(message_id: int) -> dict[str, str]:
+    """Where a message's photo is fetched; the server checks on each fetch that the viewer may see it."""
+    base = f"/api/messages/{message_id}"
+    return {
+        "image_url": f"{base}/image",
+        "thumbnail_url": f"{base}/thumbnail",
+        "preview_url": f"{base}/preview",
     }
 
 
@@ -68,6 +81,8 @@ def history_item(row: dict[str, Any], room_id: str | None = None) -> dict[str, A
         "text": row["text"],
         "ts": row["created_ms"],
     }
+    if row.get("image_id") is not None:
+        item |= image_urls(row["id"])
     flags = row.get("flags", "")
     if "blur" in flags:
         item["blurred"] = True

@@ -12,6 +12,7 @@ from papote.bus.base import Event
 from papote.domain import verdicts
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import encode, history_item, room_message_event
+from papote.domain.images import Attachment, image_policy, room_image_context, stricter
 from papote.domain.model import Conversation, Person, StoredMessage, room_channel
 from papote.domain.safety_gate import Screening
 from papote.domain.services import Services
@@ -29,15 +30,20 @@ _STRIPPED = dict.fromkeys(
 REPLAY_LIMIT = 1000
 
 
-def check_text(text: object, max_chars: int) -> tuple[str, str]:
-    """Return (kind, text): "/me waves" is an action. Refuse empty and over-long messages."""
+def check_text(text: object, max_chars: int, with_image: bool = False) -> tuple[str, str]:
+    """Return (kind, text): "/me waves" is an action, a photo's caption may be empty.
+    Refuse empty and over-long messages."""
+    if with_image and text is None:
+        text = ""
     if not isinstance(text, str):
         raise PapoteRefusal("bad_request")
     cleaned = unicodedata.normalize("NFC", text).translate(_STRIPPED).strip()
     kind = "text"
-    if cleaned.lower().startswith("/me "):
+    if with_image:
+        kind = "image"
+    elif cleaned.lower().startswith("/me "):
         kind, cleaned = "action", cleaned[4:].strip()
-    if not cleaned:
+    if not cleaned and not with_image:
         raise PapoteRefusal("message_empty")
     if len(cleaned) > max_chars:
         raise PapoteRefusal("message_too_long", details={"max": max_chars, "length": len(cleaned)})
@@ -66,17 +72,23 @@ def send_to_room(
     client_id: object,
     text: object,
     slow_mode_seconds: int = 0,
+    photo: Attachment | None = None,
 ) -> Awaitable[Sent]:
     """Check and queue a room message (the caller checked membership); await it to learn the outcome.
 
     Everything up to the queue is synchronous on purpose: messages keep their arrival order.
     """
-    kind, cleaned = check_text(text, services.settings.max_message_chars)
+    kind, cleaned = check_text(text, services.settings.max_message_chars, with_image=photo is not None)
     client_id = check_client_id(client_id)
     channel = room_channel(room_id)
     gate = services.gate
-    gate.check_may_send(sender, cleaned, room=room_id, slow_mode_seconds=slow_mode_seconds)
-    screening = gate.screen(cleaned, gate.room_context(sender, audience, channel))
+    gate.check_may_send(
+        sender, cleaned or f"[image {client_id}]", room=room_id, slow_mode_seconds=slow_mode_seconds
+    )
+    context = gate.room_context(sender, audience, channel)
+    screening = gate.screen(cleaned, context) if cleaned else gate.nothing_to_screen()
+    if photo is not None:
+        screening = stricter(screening, photo.screening(image_policy(services), room_image_context(context)))
     minor = minor_involved(sender, audience=audience)
     if screening.blocked:
         return _refused(
@@ -90,7 +102,7 @@ def send_to_room(
                 minor=minor,
             )
         )
-    message = screened_message(services, channel, sender, client_id, kind, cleaned, screening)
+    message = screened_message(services, channel, sender, client_id, kind, cleaned, screening, photo)
 
     def events_for(stored: StoredMessage) -> list[Event]:
         return [] if screening.hidden else [room_message_event(stored, sender, room_id, screening.extra)]
@@ -107,11 +119,16 @@ def screened_message(
     kind: str,
     text: str,
     screening: Screening,
+    photo: Attachment | None = None,
 ) -> NewMessage:
     """The message as it will be stored, with what the safety pipeline said; remembered as context."""
-    services.gate.remember(channel, sender.id, text)
+    if text:
+        services.gate.remember(channel, sender.id, text)
     labels = ",".join(screening.verdict.labels)
-    return NewMessage(channel, sender.id, client_id, kind, text, screening.hidden, screening.flags, labels)
+    image_id = photo.image_id if photo is not None else None
+    return NewMessage(
+        channel, sender.id, client_id, kind, text, screening.hidden, screening.flags, labels, image_id
+    )
 
 
 async def _refused(refusing: Awaitable[None]) -> Sent:
@@ -189,6 +206,21 @@ async def _renderer(connection: Any, person: Person, channel: str) -> Any:
 
         return render
     return None
+
+
+async def may_see_message(connection: Any, viewer: Person, row: dict[str, Any]) -> bool:
+    """Whether `viewer` may see this stored message (what fetching its photo requires)."""
+    if row["hidden"] and row["sender_id"] != viewer.id:
+        return False
+    if row["sender_id"] in await conversation_store.blocked_by(connection, viewer.id):
+        return False
+    kind, _, key = str(row["channel"]).partition(":")
+    if kind == "r":
+        return bool(await room_store.is_member(connection, key, viewer.id))
+    if kind == "d" and key.isdigit():
+        conversation = await conversation_store.get_conversation(connection, int(key))
+        return conversation is not None and may_read(conversation, viewer.id)
+    return False
 
 
 def may_read(conversation: Conversation, person_id: int) -> bool:

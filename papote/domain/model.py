@@ -123,6 +123,7 @@ class StoredMessage:
     created_ms: int
     duplicate: bool = False
     flags: str = ""  # "held", "blur" or "tip" when the safety pipeline said so
+    image_id: int | None = None  # kind "image"
 
 
 def room_channel(room_id: str) -> str:

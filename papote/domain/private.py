@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from papote.bus.base import Event
-from papote.domain import verdicts
+from papote.domain import images, verdicts
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import history_item, notice, private_message_events
 from papote.domain.messages import Sent, check_client_id, check_text, finish, may_read, screened_message
@@ -52,21 +52,34 @@ def check_pair(sender: Person, recipient: Person) -> None:
 
 
 async def send_private(
-    services: Services, sender: Person, pseudo: object, client_id: object, text: object
+    services: Services,
+    sender: Person,
+    pseudo: object,
+    client_id: object,
+    text: object,
+    image_id: object = None,
 ) -> Sent:
-    """Check, screen and store a private message, opening a request when the two have not talked yet."""
-    kind, cleaned = check_text(text, services.settings.max_message_chars)
+    """Check, screen and store a private message (with a photo when `image_id` names the sender's
+    upload), opening a request when the two have not talked yet."""
+    with_image = image_id is not None
+    kind, cleaned = check_text(text, services.settings.max_message_chars, with_image=with_image)
     client_id = check_client_id(client_id)
     recipient = await find_person(services, pseudo)
     check_pair(sender, recipient)
     gate = services.gate
     existing = await _check_may_write(services, sender, recipient)
-    gate.check_may_send(sender, cleaned)
+    gate.check_may_send(sender, cleaned or f"[image {client_id}]")
     if existing is None:
         gate.check_private_request(sender)
     accepted = existing is not None and existing.status == "accepted"
     channel = existing.channel if existing else "d:new"
-    screening = gate.screen(cleaned, gate.private_context(sender, recipient, accepted, channel))
+    context = gate.private_context(sender, recipient, accepted, channel)
+    screening = gate.screen(cleaned, context) if cleaned else gate.nothing_to_screen()
+    photo = None
+    if with_image:
+        photo = await images.attachment(services, sender, image_id, existing.channel if existing else None)
+        policy = images.image_policy(services)
+        screening = images.stricter(screening, photo.screening(policy, images.private_image_context(context)))
     minor = minor_involved(sender, recipient)
     if screening.blocked:
         await verdicts.refuse_blocked(
@@ -79,10 +92,12 @@ async def send_private(
             minor=minor,
         )
     conversation, is_request = await _conversation_for_sending(services, sender, recipient)
-    assessment = await _assess(services, conversation, sender, recipient, cleaned)
+    assessment = await _assess(services, conversation, sender, recipient, cleaned) if cleaned else None
     if assessment is not None:
         screening = screening_for_frozen(screening)
-    message = screened_message(services, conversation.channel, sender, client_id, kind, cleaned, screening)
+    message = screened_message(
+        services, conversation.channel, sender, client_id, kind, cleaned, screening, photo
+    )
 
     def events_for(stored: StoredMessage) -> list[Event]:
         own, theirs = private_message_events(stored, sender, recipient, conversation.id, screening.extra)
@@ -192,6 +207,7 @@ def _request_event(
         "sender_band": sender.age_band,
         "sender_gender": sender.gender,
         "text": stored.text[:PREVIEW_CHARS],
+        "kind": stored.kind,  # a photo is seen only once the request is accepted
         "ts": stored.created_ms,
         **(extra or {}),  # a blurred first message stays blurred in the request's preview
     }

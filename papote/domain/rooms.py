@@ -239,11 +239,17 @@ async def my_rooms(services: Services, person: Person) -> list[str]:
         return await store.rooms_of(connection, person.id)
 
 
-async def rules(services: Services, room_ids: list[str]) -> dict[str, tuple[str, int]]:
-    """Audience and slow mode of each room, as a connection keeps them for its sends."""
-    async with services.transaction() as connection:
-        found = [await store.get_room(connection, room_id) for room_id in room_ids]
-    return {room.id: (room.audience, room.slow_mode_seconds) for room in found if room is not None}
+async def refresh_rules(services: Services, room_ids: list[str]) -> None:
+    """Re-read the audience and slow mode of these rooms into the node's cache (`RoomRules`)."""
+    try:
+        async with services.transaction() as connection:
+            found = [await store.get_room(connection, room_id) for room_id in room_ids]
+    finally:
+        for room_id in room_ids:
+            services.room_rules.release(room_id)
+    for room in found:
+        if room is not None:
+            services.room_rules.put(room.id, room.audience, room.slow_mode_seconds)
 
 
 async def set_slow_mode(services: Services, room_id: str, seconds: int) -> None:
@@ -252,3 +258,4 @@ async def set_slow_mode(services: Services, room_id: str, seconds: int) -> None:
     async with services.transaction() as connection:
         if not await store.set_slow_mode(connection, room_id, seconds):
             raise PapoteRefusal("room_not_found")
+    await refresh_rules(services, [room_id])

@@ -41,6 +41,7 @@ class Screening:
     hidden: bool = False
     flags: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # added to the event frame
+    record: bool = True  # False: a precaution, not a safety finding (a stranger's first photo is blurred)
 
     @property
     def blocked(self) -> bool:
@@ -48,7 +49,7 @@ class Screening:
 
     @property
     def needs_record(self) -> bool:
-        return self.verdict.action is not Action.ALLOW
+        return self.record and self.verdict.action is not Action.ALLOW
 
     def notice(self) -> dict[str, Any] | None:
         """What the sender is told (with the ack) when the message did not simply go through."""
@@ -134,6 +135,11 @@ class SafetyGate:
 
     def screen(self, text: str, context: Context) -> Screening:
         return screening_for(self.pipeline.check(text, context))
+
+    @staticmethod
+    def nothing_to_screen() -> Screening:
+        """A photo without a caption: only the image policy has something to say."""
+        return Screening(Verdict(Action.ALLOW))
 
     def room_context(self, sender: Person, audience: str | None, channel: str) -> Context:
         return Context(

@@ -6,14 +6,19 @@ import hashlib
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from papote.bus.base import EventBus
+from papote.domain.room_rules import RoomRules
 from papote.domain.safety_gate import SafetyGate
 from papote.settings import Settings
 from papote.storage.message_log import MessageLog
+
+if TYPE_CHECKING:
+    from papote.domain.images import ImageServices
 
 
 @dataclass
@@ -23,6 +28,8 @@ class Services:
     bus: EventBus
     log: MessageLog
     gate: SafetyGate
+    images: ImageServices | None = None  # None in tools that never touch photos
+    room_rules: RoomRules = field(default_factory=RoomRules)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:

@@ -21,6 +21,7 @@ FLOOD = "flood"
 NEW_ARRIVAL_LINKS = "new_arrival_links"
 NEW_ARRIVAL_PRIVATE = "new_arrival_private"
 SLOW_MODE = "slow_mode"
+NEW_ARRIVAL_IMAGES = "new_arrival_images"
 
 _TEXTS: dict[str, tuple[str, str]] = {
     RATE_LIMITED: (
@@ -44,6 +45,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Ce salon est en mode lent. Réessaie dans {s} s.",
         "This room is in slow mode. Try again in {s} s.",
     ),
+    NEW_ARRIVAL_IMAGES: (
+        "Les photos sont possibles après tes premières minutes ici. Réessaie dans {s} s.",
+        "Photos are allowed after your first minutes here. Try again in {s} s.",
+    ),
 }
 
 DEFAULT_NEW_ARRIVAL_SECONDS = 600
@@ -51,7 +56,7 @@ DEFAULT_NEW_ARRIVAL_SECONDS = 600
 
 @dataclass(frozen=True)
 class Refusal:
-    code: str  # rate_limited, flood, new_arrival_links, new_arrival_private, slow_mode
+    code: str  # rate_limited, flood, new_arrival_links, new_arrival_private, new_arrival_images, slow_mode
     fr: str
     en: str
     retry_after: float  # seconds
@@ -77,6 +82,8 @@ class AntispamConfig:
     private_per_hour: float = 10.0
     link_burst: int = 3
     links_per_hour: float = 20.0
+    image_burst: int = 5  # photos sent back to back
+    images_per_hour: float = 60.0
     flood_window_seconds: float = 60.0
     flood_repeats: int = 3  # the 3rd same message within the window is refused
     short_flood_repeats: int = 5  # "oui", "mdr": short texts get more room
@@ -191,6 +198,7 @@ class RateLimiter:
         self._messages = _TokenBuckets(config.message_burst, config.messages_per_minute / 60.0, config)
         self._private = _TokenBuckets(config.private_burst, config.private_per_hour / 3600.0, config)
         self._links = _TokenBuckets(config.link_burst, config.links_per_hour / 3600.0, config)
+        self._images = _TokenBuckets(config.image_burst, config.images_per_hour / 3600.0, config)
         self._last_in_room: _BoundedTable[tuple[str, str], float] = _BoundedTable(
             config.max_keys, config.idle_seconds
         )
@@ -244,9 +252,23 @@ class RateLimiter:
             self._private.take(person, now)
         return None
 
+    def check_image(self, person: str, *, seconds_here: float | None = None) -> Refusal | None:
+        """Check one photo upload: none in the new-arrival period, then a rate of its own."""
+        wait = _arrival_wait(self.config, seconds_here)
+        if wait > 0:
+            return refusal(NEW_ARRIVAL_IMAGES, wait)
+        if self.config.enabled:
+            now = self._now()
+            retry = self._images.wait(person, now)
+            if retry > 0:
+                return refusal(RATE_LIMITED, retry)
+            self._images.take(person, now)
+        return None
+
     def tracked_keys(self) -> int:
         """How many keys are held in memory (for tests and metrics)."""
-        return len(self._messages) + len(self._private) + len(self._links) + len(self._last_in_room)
+        tables = (self._messages, self._private, self._links, self._images, self._last_in_room)
+        return sum(len(table) for table in tables)
 
 
 _NOT_LETTERS = re.compile(r"[^a-z]+")

@@ -19,6 +19,7 @@ _COLUMNS = (
     messages.c.text,
     messages.c.created_ms,
     messages.c.flags,
+    messages.c.image_id,
     people.c.pseudo,
     people.c.age_band,
 )

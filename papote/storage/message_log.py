@@ -39,6 +39,7 @@ class NewMessage:
     hidden: bool = False  # held for review: stored, not delivered
     flags: str = ""
     labels: str = ""
+    image_id: int | None = None
 
 
 EventsFor = Callable[[StoredMessage], Sequence[Event]]
@@ -241,4 +242,5 @@ def _message_from(r: Mapping[str, Any], duplicate: bool = False) -> StoredMessag
         created_ms=r["created_ms"],
         duplicate=duplicate,
         flags=r["flags"],
+        image_id=r["image_id"],
     )

@@ -157,6 +157,7 @@ messages = Table(
     Column("hidden", Boolean, nullable=False, server_default=false()),  # held for review or removed
     Column("flags", String(20), nullable=False, server_default=""),  # "blur", "tip", "held"
     Column("labels", String(200), nullable=False, server_default=""),  # safety labels, comma-separated
+    Column("image_id", Integer, ForeignKey("images.id")),  # kind "image": the photo it carries
     UniqueConstraint("channel", "seq", name="uq_messages_channel_seq"),
     UniqueConstraint("sender_id", "client_id", name="uq_messages_sender_client"),
     Index("ix_messages_created_ms", "created_ms"),
@@ -196,4 +197,49 @@ cases = Table(
     Column("summary", Text, nullable=False, server_default=""),
     Column("created_ms", BigInteger, nullable=False),
     Index("ix_cases_status_priority", "status", "priority"),
+)
+
+
+# An uploaded photo, checked and re-encoded. The files live in the image store, addressed by SHA-256.
+images = Table(
+    "images",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uploader_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
+    Column("status", String(12), nullable=False),  # ready | removed | quarantined
+    Column("sha256", String(64), nullable=False, index=True),  # the re-encoded file
+    Column("source_sha256", String(64), nullable=False),  # the bytes as uploaded
+    Column("thumbnail_sha256", String(64), nullable=False),
+    Column("preview_sha256", String(64), nullable=False),  # heavily blurred thumbnail
+    Column("mime", String(20), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("pdq", String(64)),
+    Column("pdq_quality", Integer, nullable=False, server_default="0"),
+    Column("caption", Boolean, nullable=False, server_default=false()),  # a caption band was drawn on it
+    Column("nudity", Text, nullable=False, server_default="{}"),  # JSON: class -> score
+    Column("created_ms", BigInteger, nullable=False, index=True),
+)
+
+# Banks of known images: imported hash lists, images added by an operator, and the internal bank fed by
+# moderators' removals.
+hash_banks = Table(
+    "hash_banks",
+    metadata,
+    Column("name", String(60), primary_key=True),
+    Column("category", String(10), nullable=False),  # csam | ncii | terror | other
+    Column("distance", Integer, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+bank_hashes = Table(
+    "bank_hashes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bank", String(60), ForeignKey("hash_banks.name"), nullable=False, index=True),
+    Column("pdq", String(64)),
+    Column("sha256", String(64)),  # exact file hash, when known
+    Column("label", String(200), nullable=False, server_default=""),
+    Column("source", String(200), nullable=False, server_default=""),  # file name, image hash or case
+    Column("created_ms", BigInteger, nullable=False),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from papote.domain import messages, people, private, rooms
+from papote.domain import images, messages, people, private, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import room_channel
 from papote.transport import protocol
@@ -43,7 +43,9 @@ async def join(connection: Connection, frame: dict[str, Any]) -> None:
             connection.hub.unsubscribe(connection, topic)
         connection.stop_buffering({})
         raise
-    connection.room_rules[room_id] = (result["room"]["audience"], result["room"]["slow_mode_seconds"])
+    connection.services.room_rules.put(
+        room_id, result["room"]["audience"], result["room"]["slow_mode_seconds"]
+    )
     connection.reply(frame.get("ref"), result)
     seen = max([result["last_seq"], *(m["seq"] for m in result["history"])])
     connection.stop_buffering({room_channel(room_id): seen})
@@ -71,8 +73,13 @@ async def send(connection: Connection, frame: dict[str, Any]) -> None:
     if isinstance(room_id, str) and room_id:
         if f"room:{room_id}" not in connection.topics:
             raise PapoteRefusal("not_room_member")
-        # unknown (joined from another tab): the strictest audience rules
-        audience, slow_mode = connection.room_rules.get(room_id, ("all", 0))
+        rules = connection.services.room_rules
+        audience, slow_mode = rules.get(room_id)
+        if rules.claim_refresh(room_id):  # an operator may have changed them: re-read for the next ones
+            connection.spawn(rooms.refresh_rules(connection.services, [room_id]))
+        if frame.get("image") is not None:
+            connection.spawn(_send_room_image(connection, ref, room_id, audience, slow_mode, frame))
+            return
         pending = messages.send_to_room(
             connection.services,
             connection.person,
@@ -89,10 +96,23 @@ async def send(connection: Connection, frame: dict[str, Any]) -> None:
         raise PapoteRefusal("bad_request", details={"field": "room"})
 
 
+async def _send_room_image(
+    connection: Connection, ref: object, room_id: str, audience: str, slow_mode: int, frame: dict[str, Any]
+) -> None:
+    async def sending() -> messages.Sent:
+        services, person = connection.services, connection.person
+        photo = await images.attachment(services, person, frame.get("image"), room_channel(room_id))
+        return await messages.send_to_room(
+            services, person, room_id, audience, frame.get("id"), frame.get("text"), slow_mode, photo
+        )
+
+    await connection.acknowledge(ref, sending())
+
+
 async def _send_private(connection: Connection, ref: object, to: str, frame: dict[str, Any]) -> None:
     async with connection.private_order:  # one at a time, in arrival order
         pending = private.send_private(
-            connection.services, connection.person, to, frame.get("id"), frame.get("text")
+            connection.services, connection.person, to, frame.get("id"), frame.get("text"), frame.get("image")
         )
         await connection.acknowledge(ref, pending)
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from papote.domain import people, rooms
+from papote.domain import images, people, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, now_ms
 from papote.domain.services import Services
@@ -24,7 +24,15 @@ STATUS_BY_CODE = {
     "email_taken": 409,
     "already_registered": 409,
     "rate_limited": 429,
+    "new_arrival_images": 429,
+    "image_not_found": 404,
+    "image_too_large": 413,
+    "image_format": 415,
+    "image_svg": 415,
+    "image_blocked": 403,
+    "images_unavailable": 503,
 }
+UPLOAD_TYPES = ("application/octet-stream", "image/")
 MAX_BODY_BYTES = 16_384
 
 
@@ -133,6 +141,54 @@ async def list_rooms(request: Request) -> Response:
     return JSONResponse({"rooms": await rooms.list_rooms(services_of(request), person)})
 
 
+async def upload_image(request: Request) -> Response:
+    """The raw file as the body (a browser form cannot send these content types across sites)."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(UPLOAD_TYPES) or request.headers.get("sec-fetch-site") == "cross-site":
+        raise PapoteRefusal("bad_request", details={"expected": "application/octet-stream"})
+    person = await current_person(request)
+    services = services_of(request)
+    data = await _body_up_to(request, services.settings.image_max_bytes)
+    return JSONResponse(await images.upload(services, person, data), status_code=201)
+
+
+async def _body_up_to(request: Request, limit: int) -> bytes:
+    """Read the body, stopping (and refusing) as soon as it passes `limit`: a huge upload costs nothing."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_large(limit: int) -> PapoteRefusal:
+    megabytes = f"{limit / 1_000_000:.3g}"
+    return PapoteRefusal(
+        "image_too_large",
+        fr=f"Cette image est trop lourde ({megabytes.replace('.', ',')} Mo au plus).",
+        en=f"This image is too large ({megabytes} MB at most).",
+        details={"max_bytes": limit},
+    )
+
+
+async def message_image(request: Request) -> Response:
+    person = await current_person(request)
+    message_id = int(request.path_params["message_id"])
+    data, mime = await images.fetch(services_of(request), person, message_id, request.path_params["variant"])
+    headers = {
+        "Cache-Control": "private, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline",
+    }
+    return Response(data, media_type=mime, headers=headers)
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True, "hub": request.app.state.hub.statistics()})
 
@@ -155,5 +211,7 @@ ROUTES = [
     Route("/api/logout", wrap(logout), methods=["POST"]),
     Route("/api/me", wrap(me), methods=["GET"]),
     Route("/api/rooms", wrap(list_rooms), methods=["GET"]),
+    Route("/api/images", wrap(upload_image), methods=["POST"]),
+    Route("/api/messages/{message_id:int}/{variant}", wrap(message_image), methods=["GET"]),
     Route("/api/health", health, methods=["GET"]),
 ]

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from papote.bus.base import Event
 from papote.domain import people, private, rooms
 from papote.domain.errors import PapoteRefusal
+from papote.domain.events import image_urls
 from papote.domain.messages import Sent
 from papote.domain.model import Person, StoredMessage, person_topic
 from papote.domain.services import Services
@@ -86,8 +87,6 @@ class Connection:
         self.person_id = person.id
         self.outbox = Outbox()
         self.topics: set[str] = set()
-        # room id -> (audience, slow mode seconds), read when the room is joined or at connection
-        self.room_rules: dict[str, tuple[str, int]] = {}
         self.private_order = asyncio.Lock()  # private sends are checked one at a time, in arrival order
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -108,7 +107,7 @@ class Connection:
         self.outbox.hidden = await private.blocked_people(self.services, self.person)
         self.hub.subscribe(self, person_topic(self.person.id))
         room_ids = await rooms.my_rooms(self.services, self.person)
-        self.room_rules = await rooms.rules(self.services, room_ids)
+        await rooms.refresh_rules(self.services, room_ids)
         for room_id in room_ids:
             self.hub.subscribe(self, f"room:{room_id}")
         hello = {
@@ -231,6 +230,8 @@ def ack_frame(ref: object, stored: StoredMessage, notice: dict[str, Any] | None 
     }
     if stored.flags:
         frame["flags"] = stored.flags
+    if stored.image_id is not None:
+        frame |= image_urls(stored.id)
     if notice is not None:
         frame["safety"] = notice
     kind, _, key = stored.channel.partition(":")

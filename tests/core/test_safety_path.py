@@ -5,34 +5,16 @@ Examples are the manoeuvres a moderator must catch, with fictional handles only.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from papote.client import Client, PapoteError
-from papote.settings import normalise_database_url
 from papote.storage.tables import cases, conversations, safety_events
 from tests.conftest import make_server
-from tests.support import ADULT, MINOR, ServerProcess, enter_and_join, pseudo
-
-
-async def _rows(server: ServerProcess, table: object) -> list[dict[str, object]]:
-    url = (
-        normalise_database_url(server.database)
-        if server.database
-        else f"sqlite+aiosqlite:///{server.data_dir}/papote.db"
-    )
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return [dict(r._mapping) for r in await connection.execute(select(table))]  # type: ignore[call-overload]
-    finally:
-        await engine.dispose()
+from tests.support import ADULT, MINOR, ServerProcess, enter_and_join, papote_cli, pseudo, table_rows
 
 
 async def test_a_blocked_message_reaches_nobody_and_the_sender_learns_why(server: ServerProcess) -> None:
@@ -46,11 +28,11 @@ async def test_a_blocked_message_reaches_nobody_and_the_sender_learns_why(server
         await dealer.send("18-25", "bon, parlons musique")
         assert (await reader.wait_for("message")).text == "bon, parlons musique"
         assert all("beuh" not in m.text for m in await reader.history("18-25"))
-    evidence = [e for e in await _rows(server, safety_events) if "beuh" in str(e["text"])]
+    evidence = [e for e in await table_rows(server, safety_events) if "beuh" in str(e["text"])]
     assert evidence and evidence[0]["action"] == "block" and evidence[0]["message_id"] is None
     assert any(
         c["safety_event_id"] == evidence[0]["id"] and c["category"] == "drug_sale"
-        for c in await _rows(server, cases)
+        for c in await table_rows(server, cases)
     )
 
 
@@ -75,7 +57,7 @@ async def test_self_harm_is_delivered_with_help_and_alerts_moderators(server: Se
         await person.send("ados-13-17", "je veux en finir, j'en peux plus")
         event = await friend.wait_for("message")
         assert "3114" in event.data["tip"]["fr"]
-    assert any(c["category"] == "self_harm" for c in await _rows(server, cases))
+    assert any(c["category"] == "self_harm" for c in await table_rows(server, cases))
 
 
 async def test_hard_negatives_pass(server: ServerProcess) -> None:
@@ -130,9 +112,9 @@ async def test_grooming_pattern_freezes_the_conversation_and_opens_a_case(server
         assert "t'as quel âge ?" in delivered
         own_view = {m.text: m for m in await groomer.private_history(child.pseudo)}
         assert held in own_view  # its author still sees it, awaiting moderation
-    rows = await _rows(server, conversations)
+    rows = await table_rows(server, conversations)
     assert any(r["status"] == "frozen" for r in rows)
-    found = [c for c in await _rows(server, cases) if c["category"] == "grooming"]
+    found = [c for c in await table_rows(server, cases) if c["category"] == "grooming"]
     assert found and found[0]["priority"] == 0 and found[0]["minor_involved"]
 
 
@@ -149,7 +131,7 @@ async def test_csam_signal_blocks_and_suspends_the_sender(server: ServerProcess)
         with pytest.raises(PapoteError) as refused:
             await offender.reconnect()
         assert refused.value.code == "account_suspended"
-    assert any(c["category"] == "csam_signal" and c["priority"] == 0 for c in await _rows(server, cases))
+    assert any(c["category"] == "csam_signal" and c["priority"] == 0 for c in await table_rows(server, cases))
 
 
 async def test_pseudonyms_with_contact_handles_are_refused(server: ServerProcess) -> None:
@@ -187,24 +169,13 @@ def test_birth_dates_are_a_server_fact() -> None:
     assert dt.date.today() > MINOR
 
 
-async def test_slow_mode_set_by_an_operator(fresh_server: ServerProcess) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "papote.cli.main",
-        "admin",
-        "set-slow-mode",
-        "--room",
-        "sud",
-        "--seconds",
-        "30",
-        "--data-dir",
-        str(fresh_server.data_dir),
-    ]
-    if fresh_server.database:
-        command += ["--database", fresh_server.database]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+def set_slow_mode(server: ServerProcess, room: str, seconds: int) -> None:
+    done = papote_cli(server, "admin", "set-slow-mode", "--room", room, "--seconds", str(seconds))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+async def test_slow_mode_set_by_an_operator(fresh_server: ServerProcess) -> None:
+    set_slow_mode(fresh_server, "sud", 30)
     async with Client(fresh_server.url) as person:
         await person.enter(pseudo("s"), ADULT)
         await person.join("sud")
@@ -212,3 +183,20 @@ async def test_slow_mode_set_by_an_operator(fresh_server: ServerProcess) -> None
         with pytest.raises(PapoteError) as slowed:
             await person.send("sud", "deuxième message tout de suite")
         assert slowed.value.code == "slow_mode" and slowed.value.details["retry_after"] > 20
+
+
+async def test_slow_mode_reaches_connections_already_open(fresh_server: ServerProcess) -> None:
+    async with Client(fresh_server.url) as person:
+        await person.enter(pseudo("s"), ADULT)
+        await person.join("sud")
+        await person.send("sud", "avant le mode lent")
+        set_slow_mode(fresh_server, "sud", 60)
+        refused = None
+        for attempt in range(15):  # the node re-reads room rules every few seconds
+            await asyncio.sleep(1.0)
+            try:
+                await person.send("sud", f"message numéro {attempt} pendant le réglage")
+            except PapoteError as error:
+                refused = error
+                break
+        assert refused is not None and refused.code == "slow_mode"

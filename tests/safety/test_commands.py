@@ -10,6 +10,7 @@ from typing import Any, TextIO
 import pytest
 
 from papote.cli import safety_cmd
+from papote.cli.main import add_storage_options
 from papote.safety import evaluation
 from papote.safety.base import AgeBand
 from papote.safety.commands import classify_conversation_lines, classify_lines, context_from
@@ -137,7 +138,7 @@ def test_conversation_with_the_real_scorer() -> None:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="papote")
-    safety_cmd.register(root.add_subparsers(dest="command", required=True))
+    safety_cmd.register(root.add_subparsers(dest="command", required=True), add_storage_options)
     return root
 
 

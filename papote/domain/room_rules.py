@@ -1,0 +1,44 @@
+"""Audience and slow mode per room, shared by this node's connections.
+
+Sending must decide synchronously (messages keep their arrival order), so rules are read from memory;
+an entry older than a few seconds is re-read from the database in the background. An operator's change
+(CLI, console, another node) thus reaches every open connection within seconds, not only new ones.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+STRICTEST = ("all", 0)  # unknown room (joined from another tab): the strictest audience rules
+REFRESH_AFTER_SECONDS = 5.0
+
+
+@dataclass
+class RoomRules:
+    refresh_after: float = REFRESH_AFTER_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    _known: dict[str, tuple[str, int, float]] = field(default_factory=dict)
+    _refreshing: set[str] = field(default_factory=set)
+
+    def get(self, room_id: str) -> tuple[str, int]:
+        found = self._known.get(room_id)
+        return (found[0], found[1]) if found else STRICTEST
+
+    def put(self, room_id: str, audience: str, slow_mode_seconds: int) -> None:
+        self._known[room_id] = (audience, slow_mode_seconds, self.clock())
+        self._refreshing.discard(room_id)
+
+    def claim_refresh(self, room_id: str) -> bool:
+        """True once per stale period: the caller should re-read this room's rules."""
+        found = self._known.get(room_id)
+        if found is not None and self.clock() - found[2] < self.refresh_after:
+            return False
+        if room_id in self._refreshing:
+            return False
+        self._refreshing.add(room_id)
+        return True
+
+    def release(self, room_id: str) -> None:
+        self._refreshing.discard(room_id)
