@@ -151,12 +151,15 @@ async def enter_and_join(room: str, *clients: Client, birth: dt.date = ADULT) ->
         await client.join(room)
 
 
-def papote_cli(server: ServerProcess, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def papote_cli(
+    server: ServerProcess, *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `papote ARGS…` on the same database and data directory as `server`."""
     command = [sys.executable, "-m", "papote.cli.main", *args, "--data-dir", str(server.data_dir)]
     if server.database:
         command += ["--database", server.database]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=environment)
 
 
 async def table_rows(server: ServerProcess, table: object) -> list[dict[str, object]]:

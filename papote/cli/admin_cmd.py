@@ -42,6 +42,16 @@ def register(
     add_storage_options(slow)
     slow.set_defaults(func=run_set_slow_mode)
 
+    remove = sub.add_parser(
+        "remove-photo", help="remove a photo message as illegal or non-consensual, and bank the photo"
+    )
+    remove.add_argument(
+        "--message", type=int, required=True, help="the message id (acks and events carry it)"
+    )
+    remove.add_argument("--category", required=True, choices=("csam", "ncii", "terror", "other"))
+    add_storage_options(remove)
+    remove.set_defaults(func=run_remove_photo)
+
     rooms = sub.add_parser("list-rooms", help="list rooms")
     add_storage_options(rooms)
     rooms.set_defaults(func=run_list_rooms)
@@ -113,6 +123,21 @@ async def run_set_slow_mode(args: argparse.Namespace) -> int:
         await services.engine.dispose()
 
 
+async def run_remove_photo(args: argparse.Namespace) -> int:
+    from papote.domain import images
+
+    services = await _services(args)
+    try:
+        banked = await images.remove_photo(services, args.message, args.category)
+        print(f"photo retirée et ajoutée à la banque internal-{args.category} ({banked} empreintes)")
+        return 0
+    except PapoteRefusal as refusal:
+        print(f"refusé : {refusal.code}: {refusal.fr}")
+        return 2
+    finally:
+        await services.engine.dispose()
+
+
 async def run_list_rooms(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -131,7 +156,10 @@ async def run_purge(args: argparse.Namespace) -> int:
 
     services = await _services(args)
     report = await retention.purge(services)
-    print(f"messages supprimés : {report.messages_deleted} ; invités expirés : {report.guests_expired}")
+    print(
+        f"messages supprimés : {report.messages_deleted} ; invités expirés : {report.guests_expired} ; "
+        f"photos supprimées : {report.images_deleted}"
+    )
     await services.engine.dispose()
     return 0
 

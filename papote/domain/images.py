@@ -159,6 +159,18 @@ async def bank_removed_image(services: Services, image_id: int, category: str) -
     return added
 
 
+async def remove_photo(services: Services, message_id: int, category: str) -> int:
+    """A moderator removes a photo message as illegal or non-consensual: hidden from everyone, kept as
+    evidence, and banked so that any re-upload of it is stopped. Returns the hashes banked."""
+    check_bank(INTERNAL_BANK_PREFIX + category, category, DEFAULT_DISTANCE)
+    async with services.transaction() as connection:
+        row = await store.message_with_image(connection, message_id)
+        if row is None:
+            raise PapoteRefusal("image_not_found")
+        await store.hide_message(connection, message_id)
+    return await bank_removed_image(services, int(row["id"]), category)
+
+
 async def list_banks(services: Services) -> list[dict[str, Any]]:
     async with services.transaction() as connection:
         return await store.banks(connection)

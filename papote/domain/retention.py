@@ -8,6 +8,7 @@ from papote.domain import rooms
 from papote.domain.model import now_ms
 from papote.domain.services import Services
 from papote.storage import history
+from papote.storage import images as image_store
 from papote.storage import people as people_store
 
 DAY_MS = 86_400_000
@@ -17,6 +18,7 @@ DAY_MS = 86_400_000
 class PurgeReport:
     messages_deleted: int
     guests_expired: int
+    images_deleted: int = 0
 
 
 async def purge(services: Services, at_ms: int | None = None) -> PurgeReport:
@@ -28,7 +30,22 @@ async def purge(services: Services, at_ms: int | None = None) -> PurgeReport:
         await people_store.delete_expired_sessions(connection, now)
     for person_id in expired:
         await _expire_guest(services, person_id)
-    return PurgeReport(deleted, len(expired))
+    photos = await _purge_images(services, cutoff)
+    return PurgeReport(deleted, len(expired), photos)
+
+
+async def _purge_images(services: Services, cutoff: int) -> int:
+    """Photos go with their messages: rows first, then the files no remaining photo shares."""
+    if services.images is None:
+        return 0
+    async with services.transaction() as connection:
+        rows = await image_store.purge_unused_before(connection, cutoff)
+        digests = [row[key] for row in rows for key in ("sha256", "thumbnail_sha256", "preview_sha256")]
+        in_use = await image_store.files_in_use(connection, [d for d in digests if d])
+    for digest in set(digests) - in_use:
+        if digest:
+            services.images.store.delete(digest)
+    return len(rows)
 
 
 async def _expire_guest(services: Services, person_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from papote.storage.tables import bank_hashes, hash_banks, images, messages
@@ -118,3 +118,33 @@ async def hashes_after(
         .limit(limit)
     )
     return [dict(row._mapping) for row in await connection.execute(query)]
+
+
+async def purge_unused_before(connection: AsyncConnection, cutoff_ms: int) -> list[dict[str, Any]]:
+    """Delete photos older than the cutoff that no message carries any more (their messages were purged,
+    or they were never sent). Removed and quarantined photos are evidence: kept. Returns the rows deleted."""
+    carried = select(messages.c.image_id).where(messages.c.image_id.is_not(None))
+    query = select(images.c.id, images.c.sha256, images.c.thumbnail_sha256, images.c.preview_sha256).where(
+        images.c.status == "ready", images.c.created_ms < cutoff_ms, images.c.id.not_in(carried)
+    )
+    rows = [dict(row._mapping) for row in await connection.execute(query)]
+    if rows:
+        await connection.execute(delete(images).where(images.c.id.in_([row["id"] for row in rows])))
+    return rows
+
+
+async def files_in_use(connection: AsyncConnection, digests: Sequence[str]) -> set[str]:
+    """Which of these file digests some remaining photo still uses (files are shared by content)."""
+    if not digests:
+        return set()
+    used: set[str] = set()
+    for column in (images.c.sha256, images.c.thumbnail_sha256, images.c.preview_sha256):
+        used |= set((await connection.execute(select(column).where(column.in_(digests)))).scalars())
+    return used
+
+
+async def hide_message(connection: AsyncConnection, message_id: int) -> None:
+    """A removed message stays as evidence but is shown to nobody."""
+    await connection.execute(
+        update(messages).where(messages.c.id == message_id).values(hidden=True, flags="removed")
+    )

@@ -233,3 +233,44 @@ async def test_an_image_bank_also_stops_crops_and_mirrors_and_csam_suspends(
     assert any(
         c["category"] == "csam_signal" and c["priority"] == 0 for c in await table_rows(banking_server, cases)
     )
+
+
+async def test_a_photo_removed_by_a_moderator_can_never_be_posted_again(
+    banking_server: ServerProcess, tmp_path: Path
+) -> None:
+    original = shapes(400)
+    async with Client(banking_server.url) as poster, Client(banking_server.url) as viewer:
+        await enter_and_join("25-40", poster, viewer)
+        ack = await poster.send_image("25-40", write(tmp_path, "p.jpg", encode(original, "JPEG", quality=90)))
+        assert ack.image_url and await viewer.fetch_image(ack.image_url)
+        done = papote_cli(
+            banking_server, "admin", "remove-photo", "--message", str(ack.id), "--category", "ncii"
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        with pytest.raises(PapoteError) as gone:
+            await viewer.fetch_image(ack.image_url)
+        assert gone.value.code == "image_not_found"
+        assert all(item.id != ack.id for item in await viewer.history("25-40"))
+        width, height = original.size
+        crop = original.crop((width // 20, height // 20, width - width // 20, height - height // 20))
+        for repost in (encode(ImageOps.mirror(original), "PNG"), encode(crop, "JPEG", quality=70)):
+            refused = await _upload_refused(viewer, repost)
+            assert refused.code == "image_blocked"
+    listed = papote_cli(banking_server, "hashes", "list")
+    assert "internal-ncii" in listed.stdout
+
+
+async def test_the_retention_purge_takes_photos_with_their_messages(
+    fresh_server: ServerProcess, tmp_path: Path
+) -> None:
+    async with Client(fresh_server.url) as sender:
+        await enter_and_join("accueil", sender)
+        await sender.send_image("accueil", write(tmp_path, "old.png", encode(shapes(500), "PNG")))
+    stored = await table_rows(fresh_server, images)
+    files = {row["sha256"] for row in stored}
+    assert any(p.name in files for p in (fresh_server.data_dir / "images").rglob("*"))
+    done = papote_cli(fresh_server, "purge", env={"PAPOTE_RETENTION_DAYS": "-1"})  # all counts as expired
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "photos supprimées : 1" in done.stdout
+    assert not await table_rows(fresh_server, images)
+    assert not any(p.name in files for p in (fresh_server.data_dir / "images").rglob("*"))
