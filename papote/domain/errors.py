@@ -131,6 +131,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Photo non envoyée : elle enfreint la charte de Papote.",
         "Photo not sent: it breaks Papote's house rules.",
     ),
+    "image_check_failed": (
+        "La photo n'a pas pu être vérifiée, elle n'est donc pas envoyée. Réessayez dans un instant.",
+        "The photo could not be checked, so it was not sent. Please try again shortly.",
+    ),
     "images_unavailable": (
         "L'envoi de photos n'est pas disponible sur ce serveur.",
         "Sending photos is not available on this server.",

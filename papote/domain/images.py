@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,6 +36,7 @@ from papote.safety.images.policy import ImageContext, ImagePolicy, ImageVerdict
 from papote.settings import Settings
 from papote.storage import images as store
 
+log = logging.getLogger(__name__)
 PREVIEW_BLUR_RADIUS = 24
 INTERNAL_BANK_PREFIX = "internal-"
 DEFAULT_DISTANCE = 31
@@ -189,7 +191,10 @@ async def upload(services: Services, person: Person, data: bytes) -> dict[str, A
         inspection = await images.workers.inspect(data)
     except ImageRefused as refused:
         raise PapoteRefusal(refused.code, refused.fr, refused.en) from refused
-    matches = _matches(images, inspection)
+    except Exception as error:  # a crashed worker or model: unchecked means not delivered
+        log.exception("checking a photo failed")
+        raise PapoteRefusal("image_check_failed") from error
+    matches = await asyncio.to_thread(_matches, images, inspection)
     if matches:
         await _refuse_known(services, person, inspection, matches)
     clean = inspection.clean
@@ -312,7 +317,9 @@ async def attachment(services: Services, person: Person, image_id: object, chann
             raise PapoteRefusal("image_not_found")
         sent_before = await store.images_sent(connection, person.id, channel) if channel else 0
     pdq = row["pdq"] if row["pdq_quality"] >= MIN_QUALITY else None
-    matches = images.matcher.match(pdq, [row["sha256"], row["source_sha256"]], caption=row["caption"])
+    # In a thread: a captioned photo searches a wider radius, milliseconds against a million hashes.
+    digests = [row["sha256"], row["source_sha256"]]
+    matches = await asyncio.to_thread(images.matcher.match, pdq, digests, caption=row["caption"])
     return Attachment(
         image_id=image_id,
         nudity=dict(orjson.loads(row["nudity"])),

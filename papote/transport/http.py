@@ -31,6 +31,7 @@ STATUS_BY_CODE = {
     "image_svg": 415,
     "image_blocked": 403,
     "images_unavailable": 503,
+    "image_check_failed": 503,
 }
 UPLOAD_TYPES = ("application/octet-stream", "image/")
 MAX_BODY_BYTES = 16_384
