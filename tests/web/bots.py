@@ -7,6 +7,7 @@ import itertools
 import json
 import uuid
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -65,6 +66,16 @@ class Bot:
 
     def write_to(self, pseudo: str, text: str) -> None:
         self.command({"type": "send", "to": pseudo, "id": uuid.uuid4().hex, "text": text})
+
+    def send_image(self, room: str, path: Path) -> dict[str, Any]:
+        """Upload a photo as the web client does (the raw file as the body), then send it to a joined room."""
+        headers = {"Content-Type": "application/octet-stream"}
+        response = self.http.post("/api/images", content=path.read_bytes(), headers=headers)
+        assert response.status_code == 201, response.text
+        image = response.json()["image"]
+        return self.command(
+            {"type": "send", "room": room, "id": uuid.uuid4().hex, "image": image, "text": ""}
+        )
 
     def close(self) -> None:
         self._open.close()

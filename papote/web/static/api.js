@@ -59,3 +59,37 @@ export async function me() {
     throw error;
   }
 }
+
+export const IMAGE_MAX_BYTES = 10 * 1024 * 1024; // the server's limit, checked here for a quick answer
+
+/**
+ * Upload a photo as the raw request body. XMLHttpRequest rather than fetch: only it reports
+ * upload progress. onProgress(fraction sent, 0..1). Returns {done: Promise<{image, width,
+ * height, mime}>, cancel()}; a cancelled upload rejects with the code "upload_cancelled".
+ */
+export function uploadImage(file, onProgress) {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise((resolve, reject) => {
+    xhr.open("POST", "/api/images");
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    xhr.responseType = "text";
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        // an HTML error page from a proxy: keep data null
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && data && Number.isInteger(data.image)) resolve(data);
+      else reject(new PapoteError(data?.code || "network", data?.message || null, xhr.status, data?.details));
+    };
+    xhr.onerror = () => reject(new PapoteError("network"));
+    xhr.onabort = () => reject(new PapoteError("upload_cancelled"));
+    xhr.send(file);
+  });
+  return { done, cancel: () => xhr.abort() };
+}

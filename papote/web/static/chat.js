@@ -56,6 +56,12 @@ export class Chat {
       composerNotice: byId("composer-notice"),
       input: byId("composer-input"),
       send: byId("send-button"),
+      photoButton: byId("photo-button"),
+      photoInput: byId("photo-input"),
+      upload: byId("upload-status"),
+      uploadLabel: byId("upload-label"),
+      uploadProgress: byId("upload-progress"),
+      uploadCancel: byId("upload-cancel"),
       count: byId("char-count"),
       leave: byId("leave-room"),
       blockPeer: byId("block-peer"),
@@ -76,6 +82,8 @@ export class Chat {
   }
 
   reset() {
+    if (this.upload) this.upload.cancel(); // nothing of the last session goes on in the background
+    this.upload = null; // the photo being uploaded: {key, target, caption, file, fraction, cancel}
     this.me = null;
     this.connection = null;
     this.rooms = new Map(); // id -> room as listed by the server (+ local unread)
@@ -305,6 +313,7 @@ export class Chat {
       peer_band: frame.sender_band,
       peer_gender: frame.sender_gender,
       preview: frame.text,
+      preview_kind: frame.kind,
       preview_blurred: Boolean(frame.blurred),
       preview_revealed: false,
       unread: 1,
@@ -748,7 +757,7 @@ export class Chat {
       const ack = await this.request(item.frame, { retry: true });
       if (ack.conversation !== undefined) this.conversationSent(item.frame.to, ack);
       if (item.pending) timeline.confirm(item, ack);
-      applySafety(item, ack.safety); // held for review, blurred, or with a tip
+      applySafety(item, ack.safety, ack.flags); // held for review, blurred, or with a tip
       this.redrawItem(timeline, item);
     } catch (error) {
       this.refused(timeline, item, error);
@@ -765,7 +774,9 @@ export class Chat {
     const retryable = RETRYABLE.has(error.code);
     const { input } = this.el;
     if (here) this.renderComposer(); // a frozen conversation or an age refusal locks it
-    const restore = here && !retryable && !input.value.trim() && !this.composerLocked();
+    // A refused photo stays in the list, marked: the composer could give back its caption, not the file.
+    const photo = item.kind === "image";
+    const restore = here && !retryable && !photo && !input.value.trim() && !this.composerLocked();
     if (restore) {
       timeline.remove(item);
       this.nodes.get(item)?.remove();
@@ -802,6 +813,119 @@ export class Chat {
       this.renderHeader();
       this.renderComposer();
     }
+  }
+
+  // --- photos: upload with progress, then a send like any other message ---------------------------------
+
+  choosePhoto() {
+    if (this.upload || !this.view || this.composerLocked()) return;
+    this.el.photoInput.click();
+  }
+
+  photoChosen() {
+    const { photoInput, input } = this.el;
+    const file = photoInput.files && photoInput.files[0];
+    photoInput.value = ""; // the same file may be chosen again after a refusal
+    if (!file || !this.view || this.upload || this.composerLocked()) return;
+    const key = this.viewKey();
+    // The server checks everything again; these two only spare a useless upload.
+    const local = file.size > api.IMAGE_MAX_BYTES ? "image_too_large" : file.size === 0 ? "image_empty" : null;
+    if (local) {
+      this.photoRefused(key, new api.PapoteError(local), false);
+      return;
+    }
+    // What is typed in the composer goes with the photo, as its caption.
+    const caption = input.value.trim();
+    input.value = "";
+    this.updateCount();
+    this.notice = null;
+    this.refusal = null;
+    this.renderNotice();
+    const target = this.view.type === "room" ? { room: this.view.id } : { to: this.peerOfView() };
+    const upload = { key, target, caption, file, fraction: 0, cancel: () => {} };
+    const { done, cancel } = api.uploadImage(file, (fraction) => {
+      upload.fraction = fraction;
+      if (this.upload === upload) this.renderUpload();
+    });
+    upload.cancel = cancel;
+    this.upload = upload;
+    const hadFocus = document.activeElement === this.el.photoButton;
+    this.renderUpload();
+    this.renderComposerNotice();
+    if (hadFocus) this.el.uploadCancel.focus(); // the photo button is disabled while the upload runs
+    done.then(
+      (uploaded) => this.uploaded(upload, uploaded),
+      (error) => this.uploadFailed(upload, error),
+    );
+  }
+
+  cancelUpload() {
+    if (this.upload) this.upload.cancel();
+  }
+
+  /** The server kept the photo: now it is sent like a text, shown at once and confirmed by the ack. */
+  uploaded(upload, data) {
+    if (this.upload !== upload) return;
+    this.finishUpload();
+    if (upload.key.startsWith("r:") && !this.loaded.has(upload.key)) return; // the room was left meanwhile
+    const id = clientId();
+    const timeline = this.timeline(upload.key);
+    const item = timeline.addPending({
+      client_id: id,
+      sender: this.me.pseudo,
+      sender_band: this.me.age_band,
+      kind: "image",
+      text: upload.caption,
+      ts: Date.now(),
+      localUrl: URL.createObjectURL(upload.file), // shown until the server's thumbnail comes
+      frame: { type: "send", id, image: data.image, text: upload.caption, ...upload.target },
+    });
+    if (this.viewKey() === upload.key) this.drawItem(timeline, item, { scroll: true });
+    this.transmit(timeline, item);
+  }
+
+  uploadFailed(upload, error) {
+    if (this.upload !== upload) return;
+    this.finishUpload();
+    const { input } = this.el;
+    const here = this.viewKey() === upload.key;
+    const kept = here && Boolean(upload.caption) && !input.value.trim();
+    if (kept) {
+      input.value = upload.caption; // nothing typed is lost
+      this.updateCount();
+    }
+    if (error.code === "upload_cancelled") {
+      this.el.announcer.textContent = t("photo.cancelled");
+      return;
+    }
+    this.photoRefused(upload.key, error, kept);
+  }
+
+  /** Why the photo was not taken, beside the composer, in the server's words. */
+  photoRefused(key, error, kept) {
+    this.refusal = { key, error, kept };
+    this.renderComposerNotice();
+  }
+
+  finishUpload() {
+    const focused = this.el.upload.contains(document.activeElement);
+    this.upload = null;
+    this.renderUpload();
+    if (focused && !this.el.composer.hidden) this.el.photoButton.focus();
+  }
+
+  /** The progress bar and its cancel button, under the composer of the conversation the photo goes to. */
+  renderUpload() {
+    const { upload, uploadLabel, uploadProgress, photoButton } = this.el;
+    const current = this.upload;
+    photoButton.disabled = Boolean(current) || this.composerLocked();
+    const here = Boolean(current) && current.key === this.viewKey();
+    show(upload, here);
+    if (!here) return;
+    const percent = Math.min(100, Math.round(current.fraction * 100));
+    uploadProgress.value = percent;
+    // Once every byte is sent the server still checks the photo: say so rather than sit at 100 %.
+    uploadLabel.textContent = percent >= 100 ? t("photo.checking") : t("photo.uploading", { n: percent });
   }
 
   scheduleRead() {
@@ -841,6 +965,9 @@ export class Chat {
       }
     });
     input.addEventListener("input", () => this.updateCount());
+    this.el.photoButton.addEventListener("click", () => this.choosePhoto());
+    this.el.photoInput.addEventListener("change", () => this.photoChosen());
+    this.el.uploadCancel.addEventListener("click", () => this.cancelUpload());
     leave.addEventListener("click", () => this.leaveRoom());
     blockPeer.addEventListener("click", () => {
       const conversation = this.view && this.conversations.get(this.view.peer);
@@ -925,7 +1052,7 @@ export class Chat {
   /** Read a new message from someone else out to screen readers ("Camille : bonjour"). */
   announce(item) {
     if (this.isMine(item.sender)) return;
-    const said = item.blurred ? t("message.masked.announce") : item.text;
+    const said = spoken(item);
     let text = item.kind === "action" && !item.blurred ? `* ${item.sender} ${said}` : `${item.sender} : ${said}`;
     if (item.tip) text += ` — ${t("tip.label")} : ${localText(item.tip)}`;
     this.el.announcer.textContent = text;
@@ -1154,6 +1281,7 @@ export class Chat {
     input.disabled = Boolean(locked);
     send.disabled = Boolean(locked);
     show(composer, usable);
+    this.renderUpload();
     this.renderComposerNotice();
   }
 
@@ -1225,6 +1353,7 @@ export class Chat {
       mine: this.isMine(item.sender || ""),
       onRetry: (again) => this.retry(again),
       onReveal: (hidden) => this.reveal(hidden),
+      onBlock: (pseudo) => this.block(pseudo),
     });
   }
 
@@ -1259,7 +1388,7 @@ export class Chat {
   /** Our own message was confirmed or refused: patch its node rather than adding a new one. */
   updateNode(old, item) {
     const fresh = this.messageNode(item);
-    if (item.failed || item.held || item.tip || item.blurred) {
+    if (item.failed || item.held || item.tip || item.blurred || item.kind === "image") {
       old.replaceChildren(...fresh.childNodes); // what the server said about it is part of the message
     } else {
       old.querySelector(".message-state")?.remove();
@@ -1281,6 +1410,15 @@ export class Chat {
   redrawItem(timeline, item) {
     if (this.viewKey() === timeline.key) this.drawItem(timeline, item);
   }
+}
+
+/** What a screen reader says of a new message: never the text of a hidden one. */
+function spoken(item) {
+  if (item.kind === "image") {
+    if (item.blurred) return t("photo.masked.announce");
+    return [t("photo.preview"), item.text].filter(Boolean).join(" — ");
+  }
+  return item.blurred ? t("message.masked.announce") : item.text;
 }
 
 /** The server lets both sides read an accepted, blocked or frozen conversation, a pending one only its asker. */

@@ -168,6 +168,22 @@ const STRINGS = {
     "member.write.age": "Adultes et mineurs ne peuvent pas se parler en privé",
     "suspended.title": "Compte suspendu",
     "suspended.leave": "Quitter",
+    "photo.button": "Envoyer une photo",
+    "photo.input": "Choisir une photo à envoyer",
+    "photo.uploading": "Envoi de la photo… {n} %",
+    "photo.checking": "Vérification de la photo…",
+    "photo.cancel": "Annuler",
+    "photo.cancel.label": "Annuler l'envoi de la photo",
+    "photo.cancelled": "Envoi de la photo annulé.",
+    "photo.preview": "📷 Photo",
+    "photo.alt": "Photo envoyée par {pseudo}",
+    "photo.open": "Photo de {pseudo} : l'ouvrir en grand dans un nouvel onglet",
+    "photo.masked": "Photo masquée — Afficher",
+    "photo.masked.why": "Cette photo peut heurter : elle reste floutée tant que vous ne choisissez pas de la voir.",
+    "photo.masked.announce": "photo masquée",
+    "code.image_too_large": "Cette image est trop lourde (10 Mo au plus).",
+    "code.image_empty": "Ce fichier est vide.",
+    "code.images_unavailable": "L'envoi de photos n'est pas disponible sur ce serveur.",
   },
   en: {
     "skip.composer": "Skip to the message box",
@@ -332,6 +348,22 @@ const STRINGS = {
     "member.write.age": "Adults and minors cannot talk in private",
     "suspended.title": "Account suspended",
     "suspended.leave": "Leave",
+    "photo.button": "Send a photo",
+    "photo.input": "Choose a photo to send",
+    "photo.uploading": "Sending the photo… {n} %",
+    "photo.checking": "Checking the photo…",
+    "photo.cancel": "Cancel",
+    "photo.cancel.label": "Cancel sending the photo",
+    "photo.cancelled": "Photo upload cancelled.",
+    "photo.preview": "📷 Photo",
+    "photo.alt": "Photo sent by {pseudo}",
+    "photo.open": "Photo from {pseudo}: open it full size in a new tab",
+    "photo.masked": "Hidden photo — Show",
+    "photo.masked.why": "This photo may be upsetting: it stays blurred until you choose to see it.",
+    "photo.masked.announce": "hidden photo",
+    "code.image_too_large": "This image is too heavy (10 MB at most).",
+    "code.image_empty": "This file is empty.",
+    "code.images_unavailable": "Sending photos is not available on this server.",
   },
 };
 
@@ -404,4 +436,5 @@ export function translateDocument(root = document) {
   for (const el of root.querySelectorAll("[data-i18n-label]")) {
     el.setAttribute("aria-label", t(el.dataset.i18nLabel));
   }
+  for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
 }

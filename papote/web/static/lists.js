@@ -98,7 +98,10 @@ export function requestItem(conversation, key, actions) {
 
 /** The first message of a request; one the server blurred stays hidden until asked for. */
 export function requestPreview(conversation, onReveal) {
-  if (!conversation.preview) return null;
+  // A photo is seen only once the request is accepted: the preview just says there is one. The
+  // `conversations` list gives no kind, but only a photo can have an empty text (its caption).
+  const photo = conversation.preview_kind === "image" || conversation.preview === "";
+  if (!conversation.preview && !photo) return null;
   if (conversation.preview_blurred && !conversation.preview_revealed) {
     const reveal = () => {
       conversation.preview_revealed = true;
@@ -111,7 +114,8 @@ export function requestPreview(conversation, onReveal) {
       h("span", { class: "masked-label", text: t("message.masked") }),
     );
   }
-  return h("blockquote", { class: "request-preview", text: conversation.preview });
+  const text = photo ? [t("photo.preview"), conversation.preview].filter(Boolean).join(" — ") : conversation.preview;
+  return h("blockquote", { class: "request-preview", text });
 }
 
 export function invitationItem(invitation, { join, decline }) {

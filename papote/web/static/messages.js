@@ -22,6 +22,7 @@ export class Timeline {
     if (known) {
       // Known from our own ack: take the server's final text (it may have been cleaned).
       if (known.fromAck) Object.assign(known, { text: message.text, kind: message.kind, fromAck: false });
+      copyImage(known, message);
       copySafety(known, message);
       return null;
     }
@@ -48,6 +49,7 @@ export class Timeline {
     Object.assign(item, { id: stored.id, seq: stored.seq, order: stored.seq, pending: false, failed: null });
     if (stored.text !== undefined) Object.assign(item, { text: stored.text, kind: stored.kind, ts: stored.ts });
     else item.fromAck = true;
+    copyImage(item, stored); // the ack of a photo carries its URLs too
     copySafety(item, stored);
     this.track(stored.seq);
     this.byId.set(item.id, item);
@@ -86,6 +88,13 @@ export class Timeline {
   }
 }
 
+/** Where a photo message's picture is fetched (same origin, with the session cookie). */
+function copyImage(item, message) {
+  for (const name of ["image_url", "thumbnail_url", "preview_url"]) {
+    if (typeof message[name] === "string") item[name] = message[name];
+  }
+}
+
 /** What the safety pipeline attached to a message event or history item: a tip, a blur. */
 function copySafety(item, message) {
   if (message.tip) item.tip = message.tip;
@@ -94,7 +103,9 @@ function copySafety(item, message) {
 }
 
 /** The `safety` of our own message's ack: held for review, delivered blurred, or with a tip. */
-export function applySafety(item, safety) {
+export function applySafety(item, safety, flags = "") {
+  // A photo blurred for others says so in the ack's flags, with or without a `safety` notice.
+  if (typeof flags === "string" && flags.split(/[\s,]+/).includes("blur")) item.blurred = true;
   if (!safety || typeof safety !== "object") return;
   if (safety.action === "hold") Object.assign(item, { held: true, reason: safety.reason || null });
   if (safety.action === "blur") item.blurred = true;
@@ -120,12 +131,13 @@ export function bandBadge(band) {
 }
 
 /** One message as a list item. Every piece of user content is a text node. */
-export function messageNode(item, { mine, onRetry, onReveal }) {
+export function messageNode(item, { mine, onRetry, onReveal, onBlock }) {
   if (item.notice) return h("li", { class: "notice", text: t(item.textKey, item.vars) });
   const when = new Date(item.ts || Date.now());
   const classes = ["message"];
   if (mine) classes.push("message-own");
   if (item.kind === "action") classes.push("message-action");
+  if (item.kind === "image") classes.push("message-image");
   if (item.pending) classes.push("message-pending");
   if (item.failed) classes.push("message-failed");
   if (item.held) classes.push("message-held");
@@ -139,12 +151,19 @@ export function messageNode(item, { mine, onRetry, onReveal }) {
     h("time", { class: "message-time", datetime: when.toISOString(), text: timeFormat().format(when) }),
     item.pending ? h("span", { class: "message-state", text: t("message.pending") }) : null,
   );
-  const content = h("div", { class: "message-body" }, meta, masked ? maskedButton(item, onReveal) : textOf(item));
+  const content = h("div", { class: "message-body" }, meta, bodyOf(item, masked, { onReveal, onBlock }));
   if (item.held) content.append(heldNote(item));
   if (item.blurred && mine) content.append(h("p", { class: "message-note", text: t("message.blurred.own") }));
   if (item.tip) content.append(tipBox(item.tip));
   if (item.failed) content.append(failureLine(item, onRetry));
   return h("li", { class: classes.join(" ") }, avatar(item.sender), content);
+}
+
+function bodyOf(item, masked, { onReveal, onBlock }) {
+  if (item.kind !== "image") return masked ? maskedButton(item, onReveal) : textOf(item);
+  // A hidden photo hides its caption too: only the server's blurred preview is in the page.
+  if (masked) return maskedPhoto(item, onReveal, onBlock);
+  return [photoOf(item), item.text ? textOf(item) : null];
 }
 
 function textOf(item) {
@@ -168,6 +187,64 @@ function maskedButton(item, onReveal) {
     h("span", { class: "masked-shape blurred", "aria-hidden": "true" }),
     h("span", { class: "masked-label", text: t("message.masked") }),
   );
+}
+
+/** A photo: its thumbnail, opening the full picture in a new tab; our own local copy while it is sent. */
+function photoOf(item) {
+  const source = item.thumbnail_url || item.localUrl;
+  const alt = t("photo.alt", { pseudo: item.sender });
+  if (!source) return h("p", { class: "message-text", text: t("photo.preview") });
+  const img = h("img", { class: "photo-thumbnail", src: source, alt, decoding: "async" });
+  if (item.thumbnail_url && item.localUrl) {
+    // The server's thumbnail replaced our local copy: the copy can go once it is on screen.
+    img.addEventListener("load", () => releaseLocal(item), { once: true });
+  }
+  if (!item.image_url) return h("div", { class: "message-photo" }, img);
+  // Revealed by its reader: focus lands here, where the button was.
+  const props = {
+    class: item.blurred ? "message-photo message-photo-link message-revealed" : "message-photo message-photo-link",
+    href: item.image_url,
+    target: "_blank",
+    rel: "noopener",
+    "aria-label": t("photo.open", { pseudo: item.sender }),
+  };
+  return h("a", props, img);
+}
+
+function releaseLocal(item) {
+  if (!item.localUrl) return;
+  URL.revokeObjectURL(item.localUrl);
+  delete item.localUrl;
+}
+
+/** A photo the server blurred: its blurred preview (blurred again here), and the reader's two choices. */
+function maskedPhoto(item, onReveal, onBlock) {
+  const preview = item.preview_url
+    ? h("img", { class: "photo-preview", src: item.preview_url, alt: "", "aria-hidden": "true" })
+    : h("span", { class: "photo-preview photo-preview-empty", "aria-hidden": "true" });
+  const reveal = h("button", {
+    type: "button",
+    class: "button button-secondary button-small photo-reveal",
+    title: t("photo.masked.why"),
+    text: t("photo.masked"),
+    onclick: () => onReveal && onReveal(item),
+  });
+  const block = onBlock
+    ? h("button", {
+        type: "button",
+        class: "button button-danger-quiet button-small photo-block",
+        "aria-label": t("member.block.label", { pseudo: item.sender }),
+        text: t("action.block"),
+        onclick: () => onBlock(item.sender),
+      })
+    : null;
+  const overlay = h(
+    "div",
+    { class: "photo-overlay" },
+    h("p", { class: "photo-overlay-text", text: t("photo.masked.why") }),
+    h("div", { class: "photo-overlay-actions" }, reveal, block),
+  );
+  return h("div", { class: "message-photo photo-masked" }, preview, overlay);
 }
 
 function heldNote(item) {
