@@ -144,6 +144,13 @@ class Form(NamedTuple):
         return tuple.__new__(Form, (name, *self[1:]))
 
 
+def _root(
+    name: str, text: str, starts: tuple[int, ...] | None = None, ends: tuple[int, ...] | None = None
+) -> Form:
+    """`Form(name, text, starts, ends)` without the generated Python `__new__` (several per message)."""
+    return tuple.__new__(Form, (name, text, starts, ends, None, (), (), False))
+
+
 @dataclass(frozen=True)
 class Normalized:
     original: str
@@ -158,10 +165,17 @@ class Normalized:
 
     def view(self, name: str) -> Form:
         """The named view ("plain", "folded", "compact", "collapsed", "digits", "translit")."""
-        for form in self.views:
-            if form.name == name:
-                return form
+        index = _VIEW_INDEX.get(name)
+        if index is not None:
+            return self.views[index]
         raise KeyError(name)
+
+
+# Where each named view sits in `Normalized.views` (the order `normalize` builds them in).
+_VIEW_INDEX = {
+    name: index
+    for index, name in enumerate(("plain", "folded", "compact", "collapsed", "digits", "translit"))
+}
 
 
 # --- per-character folding ------------------------------------------------------
@@ -230,10 +244,10 @@ def _translit_char(ch: str) -> str:
 
 def _fold(name: str, text: str, fold: Callable[[str], str]) -> Form:
     if text.isascii():
-        return Form(name, text.lower())
+        return _root(name, text.lower())
     table = {ord(ch): fold(ch) for ch in set(_NON_ASCII_RE.findall(text))}
     if all(len(piece) == 1 for piece in table.values()):
-        return Form(name, _replace_all(text, table).lower())
+        return _root(name, _replace_all(text, table).lower())
     starts: list[int] = []
     ends: list[int] = []
     pieces: list[str] = []
@@ -337,11 +351,16 @@ def _compact(folded: Form) -> Form:
     """Drop separators inside words and join spaced-out single letters."""
     form = folded
     text = form.text
-    spans = [
-        m.span()
-        for m in _SEPARATORS_RE.finditer(text)
-        if m.start() > 0 and m.end() < len(text) and text[m.start() - 1].isalnum() and text[m.end()].isalnum()
-    ]
+    spans: list[tuple[int, int]] = []
+    if _SEPARATORS_RE.search(text) is not None:  # most messages have none: skip building the list
+        spans = [
+            m.span()
+            for m in _SEPARATORS_RE.finditer(text)
+            if m.start() > 0
+            and m.end() < len(text)
+            and text[m.start() - 1].isalnum()
+            and text[m.end()].isalnum()
+        ]
     if spans:
         form = form.drop("compact", spans)
     if _SPACED_HINT_RE.search(f" {form.text} "):
@@ -564,17 +583,17 @@ def normalize(text: str) -> Normalized:
     plain = _fold("plain", text, _fold_char)
     leet = _leet_positions(plain.text)
     folded_text = _unleet(plain.text, leet, LEET["1"])
-    folded = Form("folded", folded_text, plain.starts, plain.ends)
+    folded = _root("folded", folded_text, plain.starts, plain.ends)
     compact = _compact(folded)
     collapsed = _collapse(compact)
     digits = _digits(plain)
     forms = [folded, compact, collapsed]
     if "'" in folded.text or "-" in folded.text:
         # "t'as" / "t as", "ajoute-moi" / "ajoute moi": people write both.
-        forms.append(Form("spaced", _APOSTROPHE_HYPHEN_RE.sub(" ", folded.text), folded.starts, folded.ends))
+        forms.append(_root("spaced", _APOSTROPHE_HYPHEN_RE.sub(" ", folded.text), folded.starts, folded.ends))
     alt_text = _unleet(plain.text, leet, LEET_ONE_ALT) if leet else folded_text
     if alt_text != folded_text:
-        alt = Form("leet_l", alt_text, plain.starts, plain.ends)
+        alt = _root("leet_l", alt_text, plain.starts, plain.ends)
         forms.extend([alt, _compact(alt).renamed("leet_l_compact")])
     forms.extend([plain, digits])
     translit = plain.renamed("translit")

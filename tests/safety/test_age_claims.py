@@ -169,3 +169,25 @@ def test_evidence_points_at_the_original_text() -> None:
 
 def test_messages_without_claims_are_cheap_and_silent() -> None:
     assert AgeClaimDetector().inspect(Content("salut ça va ?", ADULTS_ROOM)) == ()
+
+
+# Each claim pattern is only searched when the text holds what all its matches hold ("moi",
+# "suis"/"chui", "bientot", "19"/"20"...): every kind of trigger must still be found.
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("moi aussi 14 ans", 14),
+        ("bientôt 16 ans", 15),
+        ("j'aurai 15 ans en mai", 14),
+        ("jsui en 5eme", 12),
+        ("chuis au lycée", 16),
+        ("je suis née en 2010", 15),
+        ("born in 2008", 17),
+        ("i'm underage", 16),
+        ("i'm an adult", 18),
+        ("13yo", 13),
+        ("i am 15.", 15),
+    ],
+)
+def test_each_kind_of_claim_passes_the_quick_tests(text: str, age: int) -> None:
+    assert claimed_age(text, year=2025) == age

@@ -181,3 +181,41 @@ def test_email_domain_is_not_reported_as_a_link() -> None:
 
 def test_ordinary_chat_gives_nothing() -> None:
     assert inspect("salut, ça va ? on se voit demain au lycée pour le devoir de maths") == []
+
+
+# Each regex runs only when the text holds what all its matches hold; each kind of trigger still fires.
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("rajoutez-moi: zoe_fictive", "contact.handle"),  # "ajout" inside "rajoutez", no platform named
+        ("add moa @zoe.fictive", "contact.handle"),
+        ("ajt moi lea_fictive92", "contact.handle"),
+        ("tik tok: max_fictif", "contact.handle"),  # "tik tok" holds the hint "tik"
+        ("whats app = max_fictif", "contact.handle"),
+        ("mon 👻 c'est lea_fictive92", "contact.handle"),
+        ("lea [at] exemple.fr", "contact.email"),
+        ("lea {at} exemple dot com", "contact.email"),
+        ("lea\tat\texemple.fr", "contact.email"),  # any space around "at", not only " "
+        ("lea (arobase) exemple . fr", "contact.email"),
+        ("lea arrobase exemple point fr", "contact.email"),
+        ("va sur fictif-invest.xyz", "contact.link"),
+        ("http://exemple-fictif/page.html", "contact.link"),
+        ("www.exemple-fictif", "contact.link"),
+        ("site.fictif.online/promo", "contact.link"),
+    ],
+)
+def test_each_trigger_still_reaches_its_pattern(text: str, rule: str) -> None:
+    assert rule in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "moi je préfère le foot",  # "moi" without "ajoute", "add" or "ajt"
+        "le chat est sur la table. bon appétit",  # "at" and "." but no "at" standing alone
+        "fin de la partie. gg à tous",  # a dot, but no domain ending right after one
+        "j'ai lu l'article en entier.",
+    ],
+)
+def test_gated_patterns_stay_quiet_on_ordinary_chat(text: str) -> None:
+    assert rules(text) == set()

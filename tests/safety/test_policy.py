@@ -42,6 +42,9 @@ def test_no_signal_allows() -> None:
     verdict = POLICY.decide([], room())
     assert verdict.action == Action.ALLOW
     assert verdict.reasons == () and verdict.labels == ()
+    # The shortcut for signal-free messages gives the very verdict the general path gives.
+    assert verdict == Verdict(Action.ALLOW, (), {}, ())
+    assert POLICY.decide(iter(()), room()) == verdict
 
 
 def test_signal_below_threshold_allows_but_keeps_the_score() -> None:

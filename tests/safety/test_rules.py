@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from papote.safety.detectors.rules import (
     Lexicon,
     LexiconError,
     LexiconStore,
+    QuickPattern,
     RulesDetector,
     _requirements,
     load_lexicon,
@@ -358,3 +360,75 @@ def test_shipped_lexicons_catch_the_manoeuvres(shipped: Lexicon, text: str, labe
 )
 def test_shipped_lexicons_let_hard_negatives_pass(shipped: Lexicon, text: str) -> None:
     assert {label: score for label, score in labels(shipped, text).items() if score >= 0.6} == {}
+
+
+# --- QuickPattern: the same answers as `re`, found faster ----------------------------------------
+
+QUICK_PATTERNS = [
+    r"\b(?:[6-9]|1[0-5])\s?yo\b",
+    r"\$\s?\d+|\b\d+\s?(?:bucks|dollars|quid|usd|gbp)\b",
+    r"\b\d+(?:[.,]\d+)?\s?(?:€|e|eur|euros?|balles|boules|keus)\b",
+    r"\b(?:14|88|1488)\b\s*(?:!|heil|sieg|✊)",
+    r"\ba\s\d{2,3}\b",
+    r"(?<![\d+])0[67](?:[\s.]?\d\d){4}(?!\d)",
+    r"\b(?:ta|ton)\s+(?:copine|cousine)\s+de\s+(?:[5-9]|1[0-5])\s?ans\b",
+    r"(?:^|\s)snap\s*:\s*\w+",
+    r"x*",
+    r"(?i)SNAP\s*\d+",
+    r"(\d)\1{3}",
+]
+QUICK_TEXTS = [
+    "",
+    "j'ai 14 ans et toi",
+    "il a 13yo, 13 yo, 12 yo",
+    "10€ le g, 20 euros les 2, 3,5 balles",
+    "$50 or 50 bucks, 30usd",
+    "1488 heil ! 14 88 ✊ 88!",
+    "rdv a 15h, a 120 km, a 12",
+    "mon 06 12 34 56 78 ou 07.12.34.56.78",
+    "ta cousine de 12 ans",
+    "snap : lea_fictive92, SNAP 1234, snap 99",
+    "aaaa 1111 22 3333",
+    "je vais te tuer au prochain round",
+    "en cas d'urgence c'est le 112, ou le 15 pour le samu",
+]
+
+
+@pytest.mark.parametrize("source", QUICK_PATTERNS)
+def test_quick_pattern_finds_exactly_what_re_finds(source: str) -> None:
+    pattern = re.compile(source)
+    quick = QuickPattern(pattern)
+    for text in QUICK_TEXTS + [t.upper() for t in QUICK_TEXTS]:
+        for start in range(len(text) + 1):  # every suffix: matches at every place of the text
+            assert _found(quick.search(text[start:])) == _found(pattern.search(text[start:]))
+        assert [m.span() for m in quick.finditer(text)] == [m.span() for m in pattern.finditer(text)]
+
+
+def _found(match: re.Match[str] | None) -> object:
+    return None if match is None else (match.span(), match.groups())
+
+
+def test_quick_pattern_learns_what_every_match_holds() -> None:
+    quick = QuickPattern(re.compile(r"\b(?:[6-9]|1[0-5])\s?yo\b"))
+    assert quick.needs == ("yo",)
+    assert quick.starts is not None and quick.starts.pattern == "[16789]"
+    # "eur" and "euro" hold "e": a text holding them holds "e", so only "e" is tested.
+    money = QuickPattern(re.compile(r"\b\d+\s?(?:€|e|eur|euros?)\b"))
+    assert money.needs == ("e", "€")
+    assert money.starts is not None and money.starts.pattern == "[\\d]"
+
+
+def test_quick_pattern_leaves_what_it_does_not_understand_to_re() -> None:
+    for source in (r"(?i)snap", r"x*", r"(\w)\1", r"[^a]b"):
+        quick = QuickPattern(re.compile(source))
+        assert quick.starts is None
+    assert QuickPattern(re.compile(r"(?i)snap")).needs is None  # case-insensitive: "SNAP" matches too
+    assert QuickPattern(re.compile(r"(?i)snap")).search("mon SNAP") is not None
+
+
+def test_shipped_regex_lines_fire_on_each_kind_of_trigger() -> None:
+    lexicon = load_lexicon(DEFAULT_LEXICON_DIR)
+    texts = ("10€ le g dispo", "13 yo", "livraison 5 grammes 20 balles")
+    fired = {hit.label for text in texts for hit in match_text(lexicon, text)}
+    assert "drug_sale" in fired
+    assert {hit.label for hit in match_text(lexicon, "1488 heil")} >= {"hate"}

@@ -17,6 +17,7 @@ from functools import lru_cache
 import ahocorasick
 
 from papote.safety.base import Content, Context, Evidence, Signal
+from papote.safety.detectors.rules import QuickPattern
 
 MISMATCH_LABEL = "age_claim_mismatch"
 MINIMUM_AGE = 13
@@ -174,24 +175,28 @@ _NOT_A_CLAIM_BEFORE = re.compile(
     r"|pense que|dirait que|dirait qu'|cru que|genre|if|when|since|like)\s*$"
 )
 
-_FIRST_PERSON_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
-    # j'ai 14 ans, jai 14a, j ai 14ans, g 14 ans, j'ai quatorze ans, j'ai eu 14 ans
-    (re.compile(r"\b(?:j\s*'?\s*ai|jai|g|j)\s*(?:eu\s+|deja\s+)?" + _AGE + _NOT_AN_AGE_AFTER), 0),
-    # moi 14 ans, moi c'est 14 ans, moi aussi 14 ans
-    (re.compile(r"\bmoi\s*(?:c'?\s*est|c|:|,|aussi|perso)?\s*" + _AGE + _NOT_AN_AGE_AFTER), 0),
-    # je vais avoir 15 ans, bientot 15 ans, je vais sur mes 15 ans -> one year younger today
-    (re.compile(r"\b(?:je\s+vais\s+avoir|j'?\s*vais\s+avoir|jvais\s+avoir|je\s+vais\s+sur\s+mes|j'?\s*aurai"
-                r"|bientot)\s+" + _AGE + _NOT_AN_AGE_AFTER), -1),
-    # i'm 13, im 13 y/o, i am thirteen, i'm 19 f
-    (re.compile(r"\b(?:i'?\s*m|i\s+am)\s+(\d{1,2})()"
-                r"(?:\s*(?:y/?o\b|y\.o\b|yrs?\b|years?\s+old\b|ans\b)|(?=[^\w]*$)|\s*[,.!?;]|\s+(?:and|&|f)\b)"),
-     0),
-    (re.compile(r"\b(?:i'?\s*m|i\s+am)\s+()([a-z]+(?:[\s\-]+[a-z]+)?)(?:\s+years?\s+old\b|(?=[^\w]*$)|\s*[,.!?;])"),
-     0),
-    # 13 y/o, 13yo, 13 yrs old (first person implied in a chat)
-    (re.compile(r"(?:^|[\s,(])(\d{1,2})()\s*(?:y/o\b|y\.o\b|yo\b|yrs?\s+old\b)"), 0),
-    # age: 14, âge 14 ans
-    (re.compile(r"^\s*(?:mon\s+)?age\s*[:=]?\s*(\d{1,2})()\b"), 0),
+# Each pattern is a `QuickPattern`: `re` tries these `\b`-led patterns at every position, so a text
+# that lacks what every match holds ("moi", "suis", "19"/"20"...) is not searched at all.
+_FIRST_PERSON_PATTERNS: tuple[tuple[QuickPattern, int], ...] = tuple(
+    (QuickPattern(pattern), shift) for pattern, shift in (
+        # j'ai 14 ans, jai 14a, j ai 14ans, g 14 ans, j'ai quatorze ans, j'ai eu 14 ans
+        (re.compile(r"\b(?:j\s*'?\s*ai|jai|g|j)\s*(?:eu\s+|deja\s+)?" + _AGE + _NOT_AN_AGE_AFTER), 0),
+        # moi 14 ans, moi c'est 14 ans, moi aussi 14 ans
+        (re.compile(r"\bmoi\s*(?:c'?\s*est|c|:|,|aussi|perso)?\s*" + _AGE + _NOT_AN_AGE_AFTER), 0),
+        # je vais avoir 15 ans, bientot 15 ans, je vais sur mes 15 ans -> one year younger today
+        (re.compile(r"\b(?:je\s+vais\s+avoir|j'?\s*vais\s+avoir|jvais\s+avoir|je\s+vais\s+sur\s+mes|j'?\s*aurai"
+                    r"|bientot)\s+" + _AGE + _NOT_AN_AGE_AFTER), -1),
+        # i'm 13, im 13 y/o, i am thirteen, i'm 19 f
+        (re.compile(r"\b(?:i'?\s*m|i\s+am)\s+(\d{1,2})()"
+                    r"(?:\s*(?:y/?o\b|y\.o\b|yrs?\b|years?\s+old\b|ans\b)|(?=[^\w]*$)|\s*[,.!?;]|\s+(?:and|&|f)\b)"),
+         0),
+        (re.compile(r"\b(?:i'?\s*m|i\s+am)\s+()([a-z]+(?:[\s\-]+[a-z]+)?)(?:\s+years?\s+old\b|(?=[^\w]*$)|\s*[,.!?;])"),
+         0),
+        # 13 y/o, 13yo, 13 yrs old (first person implied in a chat)
+        (re.compile(r"(?:^|[\s,(])(\d{1,2})()\s*(?:y/o\b|y\.o\b|yo\b|yrs?\s+old\b)"), 0),
+        # age: 14, âge 14 ans
+        (re.compile(r"^\s*(?:mon\s+)?age\s*[:=]?\s*(\d{1,2})()\b"), 0),
+    )
 )  # fmt: skip
 
 # "14 ans ici", "14 ans et toi ?", "15 ans", "14 ans, f": only at the start of a message.
@@ -207,27 +212,34 @@ _GRADES = {
     "4e": 13, "4eme": 13, "quatrieme": 13, "3e": 14, "3eme": 14, "troisieme": 14, "seconde": 15,
     "2nde": 15, "2de": 15, "premiere": 16, "1ere": 16, "1re": 16, "terminale": 17, "term": 17, "tle": 17,
 }  # fmt: skip
-_GRADE_PATTERN = re.compile(
-    r"\b(?:je\s+suis|jsuis|j'?\s*suis|chui|chuis|jsui|suis)\s+(?:encore\s+|actuellement\s+|que\s+)?en\s+("
-    + "|".join(sorted(_GRADES, key=len, reverse=True))
-    + r")\b(?!\s*(?:annee|an\b|a\s+la\s+fac|de\s+(?:licence|master|fac|medecine|droit|bts|but|prepa|doctorat)"
-    r"|position|place|vitesse|ligne|rang|division|main|classe\s+de\s+prepa|semestre))"
+_GRADE_PATTERN = QuickPattern(
+    re.compile(
+        r"\b(?:je\s+suis|jsuis|j'?\s*suis|chui|chuis|jsui|suis)\s+(?:encore\s+|actuellement\s+|que\s+)?en\s+("
+        + "|".join(sorted(_GRADES, key=len, reverse=True))
+        + r")\b(?!\s*(?:annee|an\b|a\s+la\s+fac"
+        r"|de\s+(?:licence|master|fac|medecine|droit|bts|but|prepa|doctorat)"
+        r"|position|place|vitesse|ligne|rang|division|main|classe\s+de\s+prepa|semestre))"
+    )
 )
-_SCHOOL_PATTERN = re.compile(
-    r"\b(?:je\s+suis|jsuis|j'?\s*suis|chui|chuis)\s+(?:encore\s+)?(?:au\s+(college|lycee)\b(?!\s+(?:de|d'|pour)\b)"
-    r"|(collegien|collegienne|lyceen|lyceenne)\b)"
+_SCHOOL_PATTERN = QuickPattern(
+    re.compile(
+        r"\b(?:je\s+suis|jsuis|j'?\s*suis|chui|chuis)\s+(?:encore\s+)?(?:au\s+(college|lycee)\b(?!\s+(?:de|d'|pour)\b)"
+        r"|(collegien|collegienne|lyceen|lyceenne)\b)"
+    )
 )
 _SCHOOL_AGES = {"college": 13, "collegien": 13, "collegienne": 13, "lycee": 16, "lyceen": 16, "lyceenne": 16}
 # "je suis majeur(e)", "je suis pas majeur", "je suis mineur(e)", "i'm underage"
-_MAJORITY_PATTERN = re.compile(
-    r"\b(?:je\s+suis|jsuis|j'?\s*suis|chui|chuis)\s+(?:(pas|plus|ne\s+suis\s+pas)\s+)?(majeure?|mineure?)\b"
-    r"(?!\s*(?:dans|en\s+\d|l'an|bientot|a\s+partir|depuis))"
-    r"|\b(?:je\s+ne\s+suis\s+pas|j'?\s*suis\s+pas)\s+(majeure?|mineure?)\b"
-    r"|\bi'?\s*m\s+(underage|under\s+18|a\s+minor|over\s+18|an\s+adult)\b"
+_MAJORITY_PATTERN = QuickPattern(
+    re.compile(
+        r"\b(?:je\s+suis|jsuis|j'?\s*suis|chui|chuis)\s+(?:(pas|plus|ne\s+suis\s+pas)\s+)?(majeure?|mineure?)\b"
+        r"(?!\s*(?:dans|en\s+\d|l'an|bientot|a\s+partir|depuis))"
+        r"|\b(?:je\s+ne\s+suis\s+pas|j'?\s*suis\s+pas)\s+(majeure?|mineure?)\b"
+        r"|\bi'?\s*m\s+(underage|under\s+18|a\s+minor|over\s+18|an\s+adult)\b"
+    )
 )
 # "je suis née en 2010", "je suis de 2011", "né en 2009"
-_BIRTH_YEAR_PATTERN = re.compile(
-    r"\b(?:je\s+suis\s+(?:nee?\s+en|de)|nee?\s+en|born\s+in)\s+((?:19|20)\d\d)\b"
+_BIRTH_YEAR_PATTERN = QuickPattern(
+    re.compile(r"\b(?:je\s+suis\s+(?:nee?\s+en|de)|nee?\s+en|born\s+in)\s+((?:19|20)\d\d)\b")
 )
 # Quick rejection: every claim has a digit or one of these fragments (plain `in` tests are
 # far cheaper than one regex alternation).
@@ -278,8 +290,8 @@ def _number_claims(folded: str) -> list[AgeClaim]:
             age += shift
             if _accept(age):
                 claims.append(AgeClaim(age, match.start(), match.end(), 0.9))
-    for pattern in (_START_PATTERN, _ASL_PATTERN):
-        start_match = pattern.match(folded)
+    for anchored in (_START_PATTERN, _ASL_PATTERN):
+        start_match = anchored.match(folded)
         if start_match is not None:
             age = int(start_match.group(1))
             if _accept(age):

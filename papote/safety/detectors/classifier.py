@@ -37,7 +37,7 @@ def model_input(text: str, min_distinct_words: int) -> str | None:
     """What the model should read: None when too short to judge; a repeated phrase once (flooding the
     same words does not change what they mean, but it pushed the model's scores to 0.99)."""
     words = _WORD.findall(text.lower())
-    distinct = list(dict.fromkeys(words))
+    distinct = dict.fromkeys(words)  # insertion-ordered: joined below in order of first use
     if len(distinct) < min_distinct_words:
         return None
     if len(words) > 2 * len(distinct):

@@ -80,11 +80,11 @@ _OBFUSCATED_EMAIL_RE = re.compile(
 )
 _DISCORD_TAG_RE = re.compile(r"\b[a-z0-9_.]{2,32}#\d{4}\b")
 # Bounded repetitions only: a nested "(x+\.)*" would backtrack for ages on "s.n.a.p.s.n.a.p...".
-_LINK_RE = re.compile(
-    r"(?:https?://|www\.)\S+"
-    r"|\b(?:[a-z0-9-]{1,63}\.){1,4}(?:com|fr|net|org|io|be|ch|ca|eu|info|biz|xyz|top|site|online|live|club"
-    r"|ru|tk|ml|ly|gg|me|cc|link|click|app|shop|store|fun|vip|win|bet|cam|sex)\b(?:/\S*)?"
+_TLDS = (
+    r"com|fr|net|org|io|be|ch|ca|eu|info|biz|xyz|top|site|online|live|club"
+    r"|ru|tk|ml|ly|gg|me|cc|link|click|app|shop|store|fun|vip|win|bet|cam|sex"
 )
+_LINK_RE = re.compile(rf"(?:https?://|www\.)\S+|\b(?:[a-z0-9-]{{1,63}}\.){{1,4}}(?:{_TLDS})\b(?:/\S*)?")
 # Phone pre-normaliser: letter O next to a digit, and / _ . between digits.
 _LETTER_O_RE = re.compile(r"(?<![a-z])o(?=\d)|(?<=\d)o(?![a-z])")
 _DIGIT_SEPARATOR_RE = re.compile(r"(?<=\d)[/_.](?=\d)")
@@ -176,12 +176,14 @@ class ContactDetector:
             match = pattern.search(folded)
             if match is not None:
                 signals.append(self._signal(text, plain, match.start(), match.end(), LABEL, score, rule))
-        for view in _distinct((plain, norm.view("compact"))):
-            handle = _find_handle(view.text) if _mentions_platform(view.text) else None
+        compact = norm.view("compact")
+        views = (plain,) if compact.text == folded else (plain, compact)
+        for view in views:
+            handle = _find_handle(view.text)
             if handle is not None:
                 signals.append(self._signal(text, view, handle[0], handle[1], LABEL, 0.9, "contact.handle"))
                 break
-        link = _find_link(folded) if "." in folded else None
+        link = _find_link(folded) if _may_hold_link(folded) else None
         if link is not None:
             signals.append(self._signal(text, plain, link[0], link[1], LINK_LABEL, 1.0, "contact.link"))
         return signals
@@ -193,10 +195,6 @@ class ContactDetector:
         return Signal(self.name, label, score, Evidence(first, last, text[first:last]), rule)
 
 
-def _distinct(views: tuple[Form, ...]) -> list[Form]:
-    return [view for index, view in enumerate(views) if view.text not in {v.text for v in views[:index]}]
-
-
 def _may_hold_invite(text: str) -> bool:
     return "." in text and "/" in text
 
@@ -206,8 +204,14 @@ def _may_hold_email(text: str) -> bool:
 
 
 def _may_hold_obfuscated_email(text: str) -> bool:
-    has_at = "at" in text or "arobase" in text or "arrobase" in text
-    return has_at and ("." in text or "point" in text or "dot" in text)
+    """Every match holds "(at)", "[at]", "{at}", "at" between spaces, or "(a)robase"/"arrobase"."""
+    if not ("." in text or "point" in text or "dot" in text):
+        return False
+    has_at = "at)" in text or "at]" in text or "at}" in text or "robase" in text
+    return has_at or _SPACED_AT_RE.search(text) is not None
+
+
+_SPACED_AT_RE = re.compile(r"\sat\s")  # opens with a class: `re` jumps straight to the spaces
 
 
 def _may_hold_tag(text: str) -> bool:
@@ -224,9 +228,13 @@ _PATTERNS: tuple[tuple[Callable[[str], bool], re.Pattern[str], float, str], ...]
 
 
 def _mentions_platform(text: str) -> bool:
-    return (
-        "👻" in text or "moi" in text or "moa" in text or next(_PLATFORM_HINTS.iter(text), None) is not None
-    )
+    """Every `_HANDLE_RE` match holds 👻 or one of `_PLATFORM_WORDS` ("tik\\s?tok" holds "tik")."""
+    return "👻" in text or next(_PLATFORM_HINTS.iter(text), None) is not None
+
+
+def _may_add_me(text: str) -> bool:
+    """Every `_ADD_ME_RE` match holds "moi" or "moa", and "ajout", "add" or "ajt"."""
+    return ("moi" in text or "moa" in text) and ("ajout" in text or "add" in text or "ajt" in text)
 
 
 _PLATFORM_WORDS = (
@@ -246,6 +254,17 @@ def _platform_hints() -> ahocorasick.Automaton:
 _PLATFORM_HINTS = _platform_hints()
 
 
+# Every `_LINK_RE` match holds "http", "www." or a dot right before one of its domain endings.
+_TLD_RE = re.compile(rf"\.(?:{_TLDS})")
+
+
+def _may_hold_link(text: str) -> bool:
+    """A cheap necessary condition for `_LINK_RE`; `_TLD_RE` opens with a literal, so `re` skips ahead."""
+    if "." not in text:
+        return False
+    return "http" in text or "www." in text or _TLD_RE.search(text) is not None
+
+
 def _find_link(text: str) -> tuple[int, int] | None:
     """First link that is not the domain of an e-mail address."""
     emails = [m.span() for m in _EMAIL_RE.finditer(text)] if "@" in text else []
@@ -257,11 +276,14 @@ def _find_link(text: str) -> tuple[int, int] | None:
 
 def _find_handle(text: str) -> tuple[int, int] | None:
     """Span of "<platform> [c'est|:] <handle>" (or "ajoute moi : <handle>") when the handle looks like one."""
-    for match in _ADD_ME_RE.finditer(text):
+    # Each regex is only run on texts holding what all its matches hold (it tries every position).
+    add_me = _ADD_ME_RE.finditer(text) if _may_add_me(text) else ()
+    for match in add_me:
         handle = match.group("handle").rstrip(".-")
         if any(c.isdigit() or c in "_." for c in handle) and _HANDLE_WORD_RE.search(handle):
             return (match.start(), match.start("handle") + len(handle))
-    for match in _HANDLE_RE.finditer(text):
+    handles = _HANDLE_RE.finditer(text) if _mentions_platform(text) else ()
+    for match in handles:
         handle = match.group("handle").rstrip(".-")
         if handle in _NOT_HANDLES or not _HANDLE_WORD_RE.search(handle):
             continue
