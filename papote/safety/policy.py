@@ -144,6 +144,7 @@ class PolicyConfig:
     new_arrival_seconds: float = 600.0
     unknown_age_is_minor: bool = True
     hold_links_for_new_arrivals: bool = True
+    help_first: bool = True  # with self-harm, labels found by the classifier alone do not count
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PolicyConfig:
@@ -198,6 +199,8 @@ class Policy:
             return Verdict(Action.ALLOW, (), {}, signals)
         scores = _max_scores(signals)
         counted = self._counted(signals)
+        if "self_harm" in counted and self.config.help_first:
+            counted = self._help_first(counted, signals)
         if not counted:
             return Verdict(Action.ALLOW, (), scores, signals)
         who = self.involvement(context)
@@ -214,6 +217,16 @@ class Policy:
             if signal.score >= self.config.threshold(signal.detector, signal.label):
                 counted[signal.label] = max(counted.get(signal.label, 0.0), signal.score)
         return counted
+
+    def _help_first(self, counted: dict[str, float], signals: tuple[Signal, ...]) -> dict[str, float]:
+        """A person in distress gets help, not a refusal because the statistical model alone misread
+        their words: beside self-harm, only labels that a rule or lexicon also found still count."""
+        found_by_rules = {
+            s.label
+            for s in signals
+            if s.detector != "classifier" and s.score >= self.config.threshold(s.detector, s.label)
+        }
+        return {label: score for label, score in counted.items() if label in found_by_rules}
 
     def involvement(self, context: Context) -> Involvement:
         unknown_minor = self.config.unknown_age_is_minor

@@ -260,3 +260,16 @@ def test_thresholds_per_label_and_per_detector() -> None:
 def test_unknown_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="treshold"):
         PolicyConfig.from_dict({"treshold": 0.5})
+
+
+def test_a_person_in_distress_gets_help_not_a_block_from_a_classifier_guess() -> None:
+    from papote.safety.base import Signal
+
+    context = Context(channel="room", room_audience="minors", sender_age_band="minor")
+    distress = Signal("rules", "self_harm", 0.9, rule="self_harm.fr:7")
+    guess = Signal("classifier", "sexual_solicitation", 0.65)
+    verdict = Policy().decide([distress, guess], context)
+    assert verdict.action is Action.TIP and verdict.labels == ("self_harm",)
+    confirmed = Signal("rules", "sexual_solicitation", 0.9, rule="sexual_solicitation.fr:1")
+    assert Policy().decide([distress, guess, confirmed], context).action is Action.BLOCK
+    assert Policy.from_dict({"help_first": False}).decide([distress, guess], context).action is Action.BLOCK
