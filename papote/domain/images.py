@@ -56,13 +56,14 @@ class ImageServices:
 
     @classmethod
     def create(cls, settings: Settings) -> ImageServices:
+        limits = ImageLimits(max_bytes=settings.image_max_bytes)
         return cls(
             store=DiskImageStore(settings.images_dir),
             quarantine=DiskImageStore(settings.quarantine_dir),
-            workers=ImageWorkers(settings.image_workers),
+            workers=ImageWorkers(settings.image_workers, limits),
             matcher=BankMatcher(),
             policy=ImagePolicy(),
-            limits=ImageLimits(max_bytes=settings.image_max_bytes),
+            limits=limits,
         )
 
 
