@@ -243,3 +243,21 @@ bank_hashes = Table(
     Column("source", String(200), nullable=False, server_default=""),  # file name, image hash or case
     Column("created_ms", BigInteger, nullable=False),
 )
+
+# Every moderator, administrator, operator and automated action, append-only and hash-chained
+# (papote.moderation.audit). Ids are assigned by the writer, one after the other, so a gap shows a deletion.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("actor_kind", String(10), nullable=False),  # moderator | admin | system | operator
+    Column("actor_id", Integer),  # the person, when there is one
+    Column("action", String(40), nullable=False),  # "case.opened", "sanction.suspend"...
+    Column("subject_kind", String(20), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("details", Text, nullable=False),  # canonical JSON: sorted keys, no spaces, UTF-8
+    Column("prev_hash", String(64), nullable=False),
+    Column("row_hash", String(64), nullable=False),
+    Index("ix_audit_log_subject", "subject_kind", "subject_id"),
+)
