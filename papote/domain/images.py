@@ -28,6 +28,7 @@ from papote.domain.services import Services
 from papote.images.errors import ImageRefused
 from papote.images.sanitize import ImageLimits, decoded, sanitize
 from papote.images.store import DiskImageStore, ImageStore
+from papote.moderation import audit
 from papote.safety.base import Action, Context, Signal, Verdict
 from papote.safety.images.banks import BANK_CATEGORIES, Bank, BankMatch, BankMatcher, parse_hash_list
 from papote.safety.images.hashing import MIN_QUALITY, bank_variants
@@ -111,10 +112,28 @@ async def import_hash_list(
     check_bank(bank, category, distance)
     parsed = parse_hash_list(lines)
     rows = [{"pdq": pdq, "label": label, "source": source} for pdq, label in parsed]
+    return await _bank_rows(services, bank, category, distance, rows, source)
+
+
+async def _bank_rows(
+    services: Services, bank: str, category: str, distance: int, rows: list[dict[str, Any]], source: str
+) -> int:
     now = now_ms()
     async with services.transaction() as connection:
         await store.ensure_bank(connection, bank, category, distance, now)
-        return await store.add_hashes(connection, bank, rows, now)
+        added = await store.add_hashes(connection, bank, rows, now)
+        details = {"category": category, "distance": distance, "hashes": added, "source": source[:200]}
+        await audit.record(
+            connection,
+            actor_kind="operator",
+            actor_id=None,
+            action="bank.hashes_added",
+            subject_kind="bank",
+            subject_id=bank,
+            details=details,
+            at_ms=now,
+        )
+    return added
 
 
 def image_hash_rows(data: bytes, limits: ImageLimits, source: str) -> list[dict[str, Any]]:
@@ -136,10 +155,7 @@ async def add_images_to_bank(
     rows: list[dict[str, Any]] = []
     for name, data in files:
         rows += await asyncio.to_thread(image_hash_rows, data, limits, name)
-    now = now_ms()
-    async with services.transaction() as connection:
-        await store.ensure_bank(connection, bank, category, distance, now)
-        return await store.add_hashes(connection, bank, rows, now)
+    return await _bank_rows(services, bank, category, distance, rows, ", ".join(name for name, _ in files))
 
 
 async def bank_removed_image(services: Services, image_id: int, category: str) -> int:
@@ -171,6 +187,15 @@ async def remove_photo(services: Services, message_id: int, category: str) -> in
         if row is None:
             raise PapoteRefusal("image_not_found")
         await store.hide_message(connection, message_id)
+        await audit.record(
+            connection,
+            actor_kind="operator",
+            actor_id=None,
+            action="photo.removed",
+            subject_kind="message",
+            subject_id=message_id,
+            details={"category": category, "image": row["id"], "sender": row["sender_id"]},
+        )
     return await bank_removed_image(services, int(row["id"]), category)
 
 

@@ -25,6 +25,7 @@ from papote.domain.pseudonyms import pseudonym_key
 from papote.domain.safety_gate import CONVERSATION_CASE_PRIORITY, Screening
 from papote.domain.services import Services
 from papote.domain.verdicts import minor_involved
+from papote.moderation import audit
 from papote.safety.conversation import ConversationAssessment
 from papote.storage import conversations as store
 from papote.storage import history as history_store
@@ -175,6 +176,20 @@ async def _freeze(
             summary=f"conversation flagged: {', '.join(assessment.labels)}; "
             f"steps: {', '.join(assessment.steps)}; message {message_id}",
             now_ms=now,
+        )
+        await audit.record(
+            connection,
+            actor_kind="system",
+            actor_id=None,
+            action="conversation.frozen",
+            subject_kind="conversation",
+            subject_id=conversation.id,
+            details={
+                "labels": list(assessment.labels),
+                "steps": list(assessment.steps),
+                "message": message_id,
+            },
+            at_ms=now,
         )
     frame = {
         "type": "conversation_frozen",

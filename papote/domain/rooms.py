@@ -12,6 +12,7 @@ from papote.domain.events import history_item, notice
 from papote.domain.model import AUDIENCES, Person, Room, audience_refusal, now_ms, person_topic
 from papote.domain.pseudonyms import pseudonym_key
 from papote.domain.services import Services
+from papote.moderation import audit
 from papote.storage import history as history_store
 from papote.storage import people as people_store
 from papote.storage import rooms as store
@@ -258,4 +259,13 @@ async def set_slow_mode(services: Services, room_id: str, seconds: int) -> None:
     async with services.transaction() as connection:
         if not await store.set_slow_mode(connection, room_id, seconds):
             raise PapoteRefusal("room_not_found")
+        await audit.record(
+            connection,
+            actor_kind="operator",
+            actor_id=None,
+            action="room.slow_mode",
+            subject_kind="room",
+            subject_id=room_id,
+            details={"seconds": seconds},
+        )
     await refresh_rules(services, [room_id])

@@ -10,6 +10,7 @@ from papote.domain.events import notice
 from papote.domain.model import Person, now_ms, person_topic
 from papote.domain.safety_gate import SUSPEND_PENDING_REVIEW_MS, Screening
 from papote.domain.services import Services
+from papote.moderation import audit
 from papote.storage import safety as store
 
 
@@ -69,6 +70,23 @@ async def carry_out(
             s.label == "age_claim_mismatch" for s in verdict.signals
         ):
             await store.restrict(connection, sender.id, private_restricted=True)
+        await audit.record(  # every automated decision, in the same transaction as its effects
+            connection,
+            actor_kind="system",
+            actor_id=None,
+            action=f"safety.{verdict.action.value}",
+            subject_kind="person",
+            subject_id=sender.id,
+            details={
+                "labels": list(verdict.labels),
+                "channel": channel,
+                "message": message_id,
+                "safety_event": event_id,
+                "case": case_id,
+                "sanction": verdict.sanction,
+            },
+            at_ms=now,
+        )
     if verdict.sanction == "suspend":
         await services.bus.publish([suspension_event(sender)])
     return case_id

@@ -200,3 +200,15 @@ async def test_slow_mode_reaches_connections_already_open(fresh_server: ServerPr
                 refused = error
                 break
         assert refused is not None and refused.code == "slow_mode"
+
+
+async def test_automated_decisions_are_in_the_audit_log(server: ServerProcess) -> None:
+    async with Client(server.url) as offender:
+        await enter_and_join("40-plus", offender)
+        with pytest.raises(PapoteError):
+            await offender.send("40-plus", "les arabes sont des rats")
+    shown = papote_cli(server, "audit", "show", "--last", "50")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "safety.block" in shown.stdout
+    verified = papote_cli(server, "audit", "verify", "--keep-anchor")
+    assert verified.returncode == 0 and "intègre" in verified.stdout, verified.stdout + verified.stderr
