@@ -26,6 +26,7 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""  # empty: SQLite file inside data_dir
     retention_days: int = 30
+    connection_records_days: int = 365  # French law: one year of connection data
     guest_session_hours: int = 12
     account_session_days: int = 30
     new_arrival_seconds: int = 600
@@ -50,6 +51,7 @@ class Settings:
             data_dir=Path(env.get("PAPOTE_DATA_DIR", str(DEFAULT_DATA_DIR))),
             database_url=env.get("PAPOTE_DATABASE_URL", ""),
             retention_days=_env_int("PAPOTE_RETENTION_DAYS", cls.retention_days),
+            connection_records_days=_env_int("PAPOTE_CONNECTION_RECORDS_DAYS", cls.connection_records_days),
             new_arrival_seconds=_env_int("PAPOTE_NEW_ARRIVAL_SECONDS", cls.new_arrival_seconds),
             rate_limits=env.get("PAPOTE_RATE_LIMITS", "on").strip().lower()
             not in ("off", "0", "false", "no"),

@@ -196,7 +196,14 @@ cases = Table(
     Column("safety_event_id", Integer, ForeignKey("safety_events.id")),
     Column("summary", Text, nullable=False, server_default=""),
     Column("created_ms", BigInteger, nullable=False),
+    # What a report points at (message id, pseudonym, room id, conversation id): a second report joins the case.
+    Column("target_kind", String(20)),
+    Column("target_id", String(64)),
+    Column("claimed_by", Integer),  # the moderator handling it; no foreign key, like the audit log's actor
+    Column("claimed_ms", BigInteger),
+    Column("closed_ms", BigInteger),
     Index("ix_cases_status_priority", "status", "priority"),
+    Index("ix_cases_target", "target_kind", "target_id"),
 )
 
 
@@ -260,4 +267,105 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
     Index("ix_audit_log_subject", "subject_kind", "subject_id"),
+)
+
+
+# Connection records (IP address, source port, time) that French law (LCEN art. 6, décret 2021-1362) asks a
+# host to keep one year. Written here, read only by the audited legal export; everywhere else addresses
+# appear only as keyed hashes (`connection_hashes`).
+connection_records = Table(
+    "connection_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, nullable=False, index=True),  # no foreign key: kept after the guest is gone
+    Column("kind", String(10), nullable=False),  # enter | login | connect
+    Column("ip", String(45), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("at_ms", BigInteger, nullable=False, index=True),
+)
+
+# Keyed hashes of addresses and devices, for ban evasion and for "other pseudonyms from the same device".
+connection_hashes = Table(
+    "connection_hashes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, nullable=False, index=True),
+    Column("ip_hash", String(64), nullable=False, index=True),
+    Column("device_hash", String(64), index=True),
+    Column("at_ms", BigInteger, nullable=False),
+)
+
+
+# Who moderates which room (people whose account role is room_moderator).
+room_moderators = Table(
+    "room_moderators",
+    metadata,
+    Column("room_id", String(40), ForeignKey("rooms.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True, index=True),
+)
+
+# A notice (DSA art. 16): from a person, a trusted flagger, or the public report page (reporter_id NULL).
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("reporter_id", Integer, ForeignKey("people.id")),
+    Column("source", String(20), nullable=False),  # report | trusted_flagger | public
+    Column("kind", String(20), nullable=False),  # message | image | user | room | conversation
+    Column("target_id", String(64), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("ip_hash", String(64)),  # public reports: keyed hash of the address, never the address
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# Evidence frozen by a report: canonical JSON and its SHA-256. Rows are inserted, never updated (except the
+# legal hold), and hold their own copy of the messages, so the retention purge may delete the originals.
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("report_id", Integer, ForeignKey("reports.id")),
+    Column("part", String(10), nullable=False),  # item | context | image | person
+    Column("content", Text, nullable=False),  # canonical JSON: sorted keys, no spaces, UTF-8
+    Column("sha256", String(64), nullable=False),  # of `content` encoded in UTF-8
+    Column("legal_hold", Boolean, nullable=False, server_default=false()),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# A moderation decision (human or automated) and its statement of reasons (DSA art. 17).
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), index=True),
+    Column("person_id", Integer, ForeignKey("people.id"), index=True),  # the person affected
+    Column("moderator_id", Integer, ForeignKey("people.id")),  # NULL when automated
+    Column("action", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("duration_seconds", Integer),
+    Column("facts", Text, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("automated", Boolean, nullable=False, server_default=false()),
+    Column("message_id", Integer),  # remove_content: the message hidden (restored by a reversal)
+    Column("created_ms", BigInteger, nullable=False),
+    Column("appeal_until_ms", BigInteger, nullable=False),
+    Column("reversed_ms", BigInteger),
+)
+
+# An appeal (DSA art. 20): once per decision, decided by another, human moderator.
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", Integer, ForeignKey("decisions.id"), nullable=False, unique=True),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(10), nullable=False),  # open | upheld | reversed
+    Column("created_ms", BigInteger, nullable=False),
+    Column("decided_by", Integer, ForeignKey("people.id")),
+    Column("decided_ms", BigInteger),
+    Column("outcome_reason", Text, nullable=False, server_default=""),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import orjson
@@ -9,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from papote.domain import images, people, rooms
+from papote.domain import connections, images, people, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, now_ms
 from papote.domain.services import Services
@@ -108,7 +109,26 @@ async def enter(request: Request) -> Response:
         departement=_str(body, "departement") or None,
         accept_rules=body.get("accept_rules") is True,
     )
-    return with_session(JSONResponse({"person": person_json(entry.person)}), request, entry)
+    return await _connected(request, entry, "enter")
+
+
+async def _connected(request: Request, entry: people.Entry, kind: str) -> Response:
+    """Keep the connection record (and give the browser a device id once), then open the session."""
+    device = request.cookies.get(connections.DEVICE_COOKIE)
+    peer = (request.client.host, request.client.port) if request.client else None
+    await connections.record(services_of(request), entry.person.id, kind, peer, device)
+    response = with_session(JSONResponse({"person": person_json(entry.person)}), request, entry)
+    if not device:
+        response.set_cookie(
+            connections.DEVICE_COOKIE,
+            secrets.token_hex(16),
+            max_age=365 * 86_400,
+            httponly=True,
+            samesite="lax",
+            secure=services_of(request).settings.cookie_secure,
+            path="/",
+        )
+    return response
 
 
 async def register(request: Request) -> Response:
@@ -121,7 +141,7 @@ async def register(request: Request) -> Response:
 async def login(request: Request) -> Response:
     body = await json_body(request)
     entry = await people.login(services_of(request), _str(body, "email"), _str(body, "password"))
-    return with_session(JSONResponse({"person": person_json(entry.person)}), request, entry)
+    return await _connected(request, entry, "login")
 
 
 async def logout(request: Request) -> Response:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from papote.bus.base import Event
-from papote.domain import people, private, rooms
+from papote.domain import connections, people, private, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import image_urls
 from papote.domain.messages import Sent
@@ -75,6 +75,10 @@ async def serve(websocket: WebSocket, services: Services, hub: Hub) -> None:
         await websocket.close(CLOSE_UNAUTHENTICATED)
         return
     await people.touch(services, token, person)
+    peer = (websocket.client.host, websocket.client.port) if websocket.client else None
+    await connections.record(
+        services, person.id, "connect", peer, websocket.cookies.get(connections.DEVICE_COOKIE)
+    )
     await Connection(websocket, services, hub, person).run()
 
 
