@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from papote import logs
-from papote.cli import admin_cmd, audit_cmd, hashes_cmd, legal_cmd, safety_cmd, serve_cmd
+from papote.cli import admin_cmd, audit_cmd, hashes_cmd, legal_cmd, report_cmd, safety_cmd, serve_cmd
 from papote.settings import Settings
 
 
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     safety_cmd.register(commands, add_storage_options)
     audit_cmd.register(commands, add_storage_options)
     legal_cmd.register(commands, add_storage_options)
+    report_cmd.register(commands, add_storage_options)
     return parser
 
 
