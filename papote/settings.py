@@ -27,6 +27,7 @@ class Settings:
     database_url: str = ""  # empty: SQLite file inside data_dir
     retention_days: int = 30
     connection_records_days: int = 365  # French law: one year of connection data
+    evidence_days_after_close: int = 183  # evidence outlives its case by the six-month appeal window
     guest_session_hours: int = 12
     account_session_days: int = 30
     new_arrival_seconds: int = 600
@@ -52,6 +53,7 @@ class Settings:
             database_url=env.get("PAPOTE_DATABASE_URL", ""),
             retention_days=_env_int("PAPOTE_RETENTION_DAYS", cls.retention_days),
             connection_records_days=_env_int("PAPOTE_CONNECTION_RECORDS_DAYS", cls.connection_records_days),
+            evidence_days_after_close=_env_int("PAPOTE_EVIDENCE_DAYS", cls.evidence_days_after_close),
             new_arrival_seconds=_env_int("PAPOTE_NEW_ARRIVAL_SECONDS", cls.new_arrival_seconds),
             rate_limits=env.get("PAPOTE_RATE_LIMITS", "on").strip().lower()
             not in ("off", "0", "false", "no"),

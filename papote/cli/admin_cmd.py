@@ -158,7 +158,8 @@ async def run_purge(args: argparse.Namespace) -> int:
     report = await retention.purge(services)
     print(
         f"messages supprimés : {report.messages_deleted} ; invités expirés : {report.guests_expired} ; "
-        f"photos supprimées : {report.images_deleted}"
+        f"photos supprimées : {report.images_deleted} ; relevés de connexion supprimés : "
+        f"{report.connection_records_deleted} ; pièces de preuve supprimées : {report.evidence_deleted}"
     )
     await services.engine.dispose()
     return 0

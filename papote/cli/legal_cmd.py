@@ -22,6 +22,15 @@ def register(
     add_storage_options(export)
     export.set_defaults(func=run_export)
 
+    for name, held in (("hold", True), ("release", False)):
+        verb = "put" if held else "lift"
+        command = sub.add_parser(name, help=f"{verb} a legal hold on a case's evidence (kept until released)")
+        command.add_argument("case_id", type=int, metavar="CASE_ID")
+        command.add_argument("--by", default=None, help="who asks (default: the system user)")
+        command.add_argument("--basis", default="", help="the legal basis, e.g. a requisition's reference")
+        add_storage_options(command)
+        command.set_defaults(func=run_hold, held=held)
+
 
 async def run_export(args: argparse.Namespace) -> int:
     from papote.cli.main import settings_from
@@ -49,3 +58,26 @@ async def run_export(args: argparse.Namespace) -> int:
         f"export du dossier {args.case_id} : {report.folder} ({len(report.files)} fichiers, preuves {state})"
     )
     return 0 if report.evidence_intact else 1
+
+
+async def run_hold(args: argparse.Namespace) -> int:
+    from papote.cli.main import settings_from
+    from papote.moderation.holds import set_hold
+    from papote.storage.database import create_engine, migrate
+
+    settings = settings_from(args)
+    engine = create_engine(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
+    try:
+        await migrate(engine)
+        async with engine.begin() as connection:
+            pieces = await set_hold(
+                connection, args.case_id, args.held, args.by or getpass.getuser(), args.basis
+            )
+    except LookupError:
+        print(f"refusé : aucun dossier n° {args.case_id}")
+        return 2
+    finally:
+        await engine.dispose()
+    state = "sous conservation légale" if args.held else "libérées de la conservation légale"
+    print(f"dossier {args.case_id} : {pieces} pièces {state}")
+    return 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from papote.domain import rooms
 from papote.domain.model import now_ms
 from papote.domain.services import Services
+from papote.moderation import holds
 from papote.storage import connections as connection_store
 from papote.storage import history
 from papote.storage import images as image_store
@@ -21,21 +22,24 @@ class PurgeReport:
     guests_expired: int
     images_deleted: int = 0
     connection_records_deleted: int = 0
+    evidence_deleted: int = 0
 
 
 async def purge(services: Services, at_ms: int | None = None) -> PurgeReport:
     now = at_ms if at_ms is not None else now_ms()
     cutoff = now - services.settings.retention_days * DAY_MS
     records_cutoff = now - services.settings.connection_records_days * DAY_MS
+    evidence_cutoff = now - services.settings.evidence_days_after_close * DAY_MS
     async with services.transaction() as connection:
         deleted = await history.purge_before(connection, cutoff)
         expired = await people_store.expired_guest_ids(connection, now)
         await people_store.delete_expired_sessions(connection, now)
         records = await connection_store.purge_before(connection, records_cutoff)
+        pieces = await holds.purge_evidence(connection, evidence_cutoff)
     for person_id in expired:
         await _expire_guest(services, person_id)
     photos = await _purge_images(services, cutoff)
-    return PurgeReport(deleted, len(expired), photos, records)
+    return PurgeReport(deleted, len(expired), photos, records, pieces)
 
 
 async def _purge_images(services: Services, cutoff: int) -> int:
