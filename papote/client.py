@@ -98,6 +98,7 @@ class Event:
     image_url: str | None = None
     blurred: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+    decision_id: int | None = None  # statement_of_reasons, appeal_decided
 
     @classmethod
     def from_frame(cls, frame: dict[str, Any]) -> Event:
@@ -113,7 +114,30 @@ class Event:
             image_url=frame.get("image_url"),
             blurred=bool(frame.get("blurred", False)),
             data=frame,
+            decision_id=frame.get("decision_id"),
         )
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case in the moderators' queue."""
+
+    id: int
+    priority: int
+    category: str
+    status: str
+    target_id: str | None
+    target_kind: str | None = None
+    minor_involved: bool = False
+    source: str = ""
+    created_ms: int = 0
+    claimed_by: int | None = None
+    channel: str | None = None
+    summary: str = ""
+
+    @classmethod
+    def from_dict(cls, item: dict[str, Any]) -> Case:
+        return cls(**{k: item[k] for k in cls.__dataclass_fields__ if k in item})
 
 
 @dataclass(frozen=True)
@@ -459,6 +483,56 @@ class Client:
     async def conversations(self) -> dict[str, Any]:
         data: dict[str, Any] = await self._data({"type": "conversations"})
         return data
+
+    # --- reports and moderation ----------------------------------------------------------------
+
+    async def report(self, kind: str, target_id: int | str, category: str, text: str | None = None) -> int:
+        """Report a message or image (its id), a user (pseudonym), a room (id) or a conversation (id)."""
+        frame = {"type": "report", "kind": kind, "target_id": target_id, "category": category, "text": text}
+        return int((await self._data(frame))["report"])
+
+    async def public_report(
+        self, kind: str, target_id: int | str, category: str, text: str | None = None
+    ) -> int:
+        """The public report page's request: plain HTTP, no session needed."""
+        body = {"kind": kind, "target_id": target_id, "category": category, "text": text}
+        response = await self.http.post("/api/reports", json=body)
+        data: dict[str, Any] = response.json()
+        if response.status_code >= 400:
+            raise PapoteError.from_frame(data)
+        return int(data["report"])
+
+    async def cases(self, status: str = "open") -> list[Case]:
+        """Moderators: the queue, most urgent first (`open` includes claimed cases)."""
+        data = await self._data({"type": "cases", "status": status})
+        return [Case.from_dict(item) for item in data["cases"]]
+
+    async def case(self, case_id: int) -> dict[str, Any]:
+        """Moderators: one case with its reports, frozen evidence and the person's history."""
+        data = await self._data({"type": "case", "case_id": case_id})
+        return dict(data["case"])
+
+    async def claim(self, case_id: int) -> None:
+        await self._data({"type": "claim", "case_id": case_id})
+
+    async def act(self, case_id: int, action: str, reason: str, duration: int | None = None) -> int:
+        """Moderators: decide a case; returns the decision id. `duration` in seconds (mute, suspend)."""
+        frame = {"type": "act", "case_id": case_id, "action": action, "reason": reason, "duration": duration}
+        return int((await self._data(frame))["decision"])
+
+    async def appeal(self, decision_id: int, text: str) -> int:
+        """Contest a decision taken about you (six months, once); returns the appeal id."""
+        return int((await self._data({"type": "appeal", "decision_id": decision_id, "text": text}))["appeal"])
+
+    async def appeals(self) -> list[dict[str, Any]]:
+        """Moderators: open appeals, oldest first."""
+        return list((await self._data({"type": "appeals"}))["appeals"])
+
+    async def decide_appeal(self, appeal_id: int, outcome: str, reason: str) -> None:
+        """Moderators (never the one who decided): `uphold` or `reverse`."""
+        await self._data(
+            {"type": "decide_appeal", "appeal_id": appeal_id, "outcome": outcome, "reason": reason}
+        )
 
     # --- events --------------------------------------------------------------------------------
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, age_band_for, now_ms
 from papote.domain.people import MINIMUM_PASSWORD, _hasher, check_email
 from papote.domain.pseudonyms import pseudonym_key, validate_pseudonym
 from papote.domain.services import Services
+from papote.storage import moderation as moderation_store
 from papote.storage import people as store
+from papote.storage import rooms as room_store
 
 
 async def create_account(
@@ -46,10 +50,20 @@ async def create_account(
             now_ms=now,
         )
         await store.attach_account(connection, person_id, account_id, key)
+        if role == "room_moderator":
+            await _assign_room(connection, person_id, room)
         person = await store.get_person(connection, person_id)
     assert person is not None
-    del room  # room moderator assignments arrive with the moderation console
     return person
+
+
+async def _assign_room(connection: AsyncConnection, person_id: int, room: str | None) -> None:
+    """A room moderator acts only in their room: one must be named, and exist."""
+    if not room:
+        raise PapoteRefusal("bad_request", details={"field": "room"})
+    if await room_store.get_room(connection, room) is None:
+        raise PapoteRefusal("room_not_found")
+    await moderation_store.add_room_moderator(connection, room, person_id)
 
 
 def _staff_pseudo(pseudo: str) -> str:

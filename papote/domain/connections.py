@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from papote.domain.errors import PapoteRefusal
 from papote.domain.model import now_ms
 from papote.domain.services import Services
 from papote.storage import connections as store
@@ -36,3 +37,19 @@ async def record(
             )
     except Exception:
         log.exception("keeping a connection record failed")
+
+
+async def refuse_ban_evasion(services: Services, device: str | None) -> None:
+    """A suspension holds against the device, not only the pseudonym: no new entry from it meanwhile.
+
+    Only the device counts, not the address: many people share one address (a family, a school, a
+    mobile operator's NAT), and locking them all out for one person's ban would be unjust.
+    """
+    if not device:
+        return
+    async with services.transaction() as connection:
+        evading = await store.suspended_on_device(
+            connection, services.keyed_hash(f"device:{device}"), now_ms()
+        )
+    if evading:
+        raise PapoteRefusal("device_suspended")

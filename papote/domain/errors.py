@@ -123,6 +123,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You are going too fast. Try again shortly.",
     ),
     "frame_too_large": ("Trame trop grande.", "Frame too large."),
+    "device_suspended": (
+        "Un compte suspendu a été utilisé depuis cet appareil : impossible d'entrer sous un autre pseudo "
+        "pendant la suspension. La décision et la façon de la contester ont été envoyées à ce compte.",
+        "A suspended account was used from this device: you cannot enter under another pseudonym while "
+        "the suspension lasts. The decision and how to appeal it were sent to that account.",
+    ),
     "image_not_found": (
         "Cette photo n'existe pas ou n'est pas visible pour vous.",
         "This photo does not exist or is not visible to you.",
@@ -143,6 +149,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES |= IMAGE_MESSAGES  # the photo checks' refusals (papote/images/errors.py)
+
+# Reports, the moderation queue, decisions and appeals (papote/moderation/).
+MESSAGES |= {
+    "forbidden": (
+        "Vous n'avez pas le droit de faire cela.",
+        "You are not allowed to do this.",
+    ),
+    "report_target_not_found": (
+        "Ce que vous signalez n'existe pas ou n'est pas visible pour vous.",
+        "What you report does not exist or is not visible to you.",
+    ),
+    "case_not_found": ("Ce dossier n'existe pas.", "This case does not exist."),
+    "case_closed": ("Ce dossier est déjà clos.", "This case is already closed."),
+    "decision_not_found": ("Cette décision n'existe pas.", "This decision does not exist."),
+    "appeal_closed": (
+        "Le délai de recours (six mois) est passé.",
+        "The time to appeal (six months) is over.",
+    ),
+    "appeal_exists": (
+        "Cette décision a déjà fait l'objet d'un recours.",
+        "This decision has already been appealed.",
+    ),
+    "appeal_not_found": ("Ce recours n'existe pas.", "This appeal does not exist."),
+    "appeal_decided": ("Ce recours a déjà été tranché.", "This appeal has already been decided."),
+}
 
 
 @dataclass

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from papote.bus.base import Event
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import notice
@@ -62,10 +64,18 @@ async def carry_out(
                 summary=f"{verdict.action.value}: {labels}",
                 now_ms=now,
             )
+        until = None
         if verdict.sanction == "suspend":
-            await store.restrict(connection, sender.id, suspended_until_ms=now + SUSPEND_PENDING_REVIEW_MS)
+            until = now + SUSPEND_PENDING_REVIEW_MS
+            await store.restrict(connection, sender.id, suspended_until_ms=until)
         elif verdict.sanction == "mute":
-            await store.restrict(connection, sender.id, muted_until_ms=services.gate.mute(sender.id))
+            until = services.gate.mute(sender.id)
+            await store.restrict(connection, sender.id, muted_until_ms=until)
+        statement = None
+        if until is not None and verdict.sanction is not None:
+            statement = await _automated_decision(
+                connection, sender, verdict.sanction, until, case_id, verdict.labels, message_id, now
+            )
         if "age_claim_mismatch" in verdict.labels or any(
             s.label == "age_claim_mismatch" for s in verdict.signals
         ):
@@ -87,9 +97,40 @@ async def carry_out(
             },
             at_ms=now,
         )
+    events = [statement] if statement is not None else []  # the statement first: a suspension closes
     if verdict.sanction == "suspend":
-        await services.bus.publish([suspension_event(sender)])
+        events.append(suspension_event(sender))
+    if events:
+        await services.bus.publish(events)
     return case_id
+
+
+async def _automated_decision(
+    connection: AsyncConnection,
+    sender: Person,
+    sanction: str,
+    until: int,
+    case_id: int | None,
+    labels: tuple[str, ...],
+    message_id: int | None,
+    now: int,
+) -> Event:
+    """A sanction the pipeline applied itself is a decision too: recorded, stated, open to appeal."""
+    # imported here: papote.moderation.decisions reaches papote.domain.messages, which imports this module
+    from papote.moderation import decisions
+
+    decision = await decisions.record_automated(
+        connection,
+        case_id=case_id,
+        person_id=sender.id,
+        action=sanction,
+        until_ms=until,
+        category=_category(labels),
+        labels=list(labels),
+        message_id=message_id,
+        now=now,
+    )
+    return decisions.statement_event(decision)
 
 
 def suspension_event(person: Person) -> Event:

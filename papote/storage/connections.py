@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from papote.storage.tables import connection_hashes, connection_records
+from papote.storage.tables import connection_hashes, connection_records, people
 
 
 async def record(
@@ -36,3 +36,14 @@ async def purge_before(connection: AsyncConnection, cutoff_ms: int) -> int:
     )
     await connection.execute(delete(connection_hashes).where(connection_hashes.c.at_ms < cutoff_ms))
     return int(result.rowcount or 0)
+
+
+async def suspended_on_device(connection: AsyncConnection, device_hash: str, now_ms: int) -> bool:
+    """Whether someone suspended (or banned) right now has used this device."""
+    query = (
+        select(people.c.id)
+        .select_from(connection_hashes.join(people, people.c.id == connection_hashes.c.person_id))
+        .where(connection_hashes.c.device_hash == device_hash, people.c.suspended_until_ms > now_ms)
+        .limit(1)
+    )
+    return await connection.scalar(query) is not None

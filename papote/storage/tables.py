@@ -196,7 +196,7 @@ cases = Table(
     Column("safety_event_id", Integer, ForeignKey("safety_events.id")),
     Column("summary", Text, nullable=False, server_default=""),
     Column("created_ms", BigInteger, nullable=False),
-    # What a report points at (message id, pseudonym, room id, conversation id): a second report joins the case.
+    # What a report points at (message id, pseudonym, room or conversation id): more reports join the case.
     Column("target_kind", String(20)),
     Column("target_id", String(64)),
     Column("claimed_by", Integer),  # the moderator handling it; no foreign key, like the audit log's actor

@@ -7,6 +7,7 @@ from typing import Any
 from papote.domain import images, messages, people, private, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import room_channel
+from papote.moderation import appeals, cases, decisions, reports
 from papote.transport import protocol
 from papote.transport.websocket import HISTORY_MAX, Connection, command
 
@@ -232,3 +233,77 @@ async def invite(connection: Connection, frame: dict[str, Any]) -> None:
 async def invitation_decline(connection: Connection, frame: dict[str, Any]) -> None:
     await rooms.decline_invitation(connection.services, connection.person, protocol.str_field(frame, "room"))
     connection.reply(frame.get("ref"))
+
+
+# --- reports and moderation (papote/moderation/) ---------------------------------------------------
+
+
+@command("report")
+async def report(connection: Connection, frame: dict[str, Any]) -> None:
+    report_id = await reports.report(
+        connection.services,
+        connection.person,
+        frame.get("kind"),
+        frame.get("target_id"),
+        frame.get("category"),
+        frame.get("text"),
+    )
+    connection.reply(frame.get("ref"), {"report": report_id})
+
+
+@command("cases")
+async def list_cases(connection: Connection, frame: dict[str, Any]) -> None:
+    found = await cases.queue(connection.services, connection.person, frame.get("status", "open"))
+    connection.reply(frame.get("ref"), {"cases": found})
+
+
+@command("case")
+async def case_detail(connection: Connection, frame: dict[str, Any]) -> None:
+    found = await cases.detail(connection.services, connection.person, frame.get("case_id"))
+    connection.reply(frame.get("ref"), {"case": found})
+
+
+@command("claim")
+async def claim(connection: Connection, frame: dict[str, Any]) -> None:
+    connection.reply(
+        frame.get("ref"), await cases.claim(connection.services, connection.person, frame.get("case_id"))
+    )
+
+
+@command("act")
+async def act(connection: Connection, frame: dict[str, Any]) -> None:
+    decision_id = await decisions.act(
+        connection.services,
+        connection.person,
+        frame.get("case_id"),
+        frame.get("action"),
+        frame.get("reason"),
+        frame.get("duration"),
+    )
+    connection.reply(frame.get("ref"), {"decision": decision_id})
+
+
+@command("appeal")
+async def appeal(connection: Connection, frame: dict[str, Any]) -> None:
+    appeal_id = await appeals.appeal(
+        connection.services, connection.person, frame.get("decision_id"), frame.get("text", "")
+    )
+    connection.reply(frame.get("ref"), {"appeal": appeal_id})
+
+
+@command("appeals")
+async def list_appeals(connection: Connection, frame: dict[str, Any]) -> None:
+    found = await appeals.open_appeals(connection.services, connection.person)
+    connection.reply(frame.get("ref"), {"appeals": found})
+
+
+@command("decide_appeal")
+async def decide_appeal(connection: Connection, frame: dict[str, Any]) -> None:
+    status = await appeals.decide(
+        connection.services,
+        connection.person,
+        frame.get("appeal_id"),
+        frame.get("outcome"),
+        frame.get("reason"),
+    )
+    connection.reply(frame.get("ref"), {"appeal": frame.get("appeal_id"), "status": status})

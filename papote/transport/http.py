@@ -14,6 +14,7 @@ from papote.domain import connections, images, people, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, now_ms
 from papote.domain.services import Services
+from papote.moderation import reports
 from papote.transport.websocket import SESSION_COOKIE
 
 STATUS_BY_CODE = {
@@ -21,6 +22,7 @@ STATUS_BY_CODE = {
     "login_failed": 401,
     "registration_required": 403,
     "account_suspended": 403,
+    "device_suspended": 403,
     "pseudo_taken": 409,
     "email_taken": 409,
     "already_registered": 409,
@@ -33,6 +35,8 @@ STATUS_BY_CODE = {
     "image_blocked": 403,
     "images_unavailable": 503,
     "image_check_failed": 503,
+    "forbidden": 403,
+    "report_target_not_found": 404,
 }
 UPLOAD_TYPES = ("application/octet-stream", "image/")
 MAX_BODY_BYTES = 16_384
@@ -101,6 +105,7 @@ def _str(body: dict[str, Any], name: str) -> str:
 
 async def enter(request: Request) -> Response:
     body = await json_body(request)
+    await connections.refuse_ban_evasion(services_of(request), request.cookies.get(connections.DEVICE_COOKIE))
     entry = await people.enter(
         services_of(request),
         _str(body, "pseudo"),
@@ -210,6 +215,14 @@ async def message_image(request: Request) -> Response:
     return Response(data, media_type=mime, headers=headers)
 
 
+async def public_report(request: Request) -> Response:
+    """The public report page's backend: no session needed, no name asked (reporter_id NULL)."""
+    body = await json_body(request)
+    ip = request.client.host if request.client else "unknown"  # only its keyed hash is kept
+    report_id = await reports.public_report(services_of(request), ip, body)
+    return JSONResponse({"report": report_id}, status_code=201)
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True, "hub": request.app.state.hub.statistics()})
 
@@ -234,5 +247,6 @@ ROUTES = [
     Route("/api/rooms", wrap(list_rooms), methods=["GET"]),
     Route("/api/images", wrap(upload_image), methods=["POST"]),
     Route("/api/messages/{message_id:int}/{variant}", wrap(message_image), methods=["GET"]),
+    Route("/api/reports", wrap(public_report), methods=["POST"]),
     Route("/api/health", health, methods=["GET"]),
 ]

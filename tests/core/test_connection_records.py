@@ -52,3 +52,25 @@ async def test_connection_records_expire_after_their_legal_period(fresh_server: 
     assert gone.returncode == 0, gone.stdout + gone.stderr
     assert not await table_rows(fresh_server, connection_records)
     assert not await table_rows(fresh_server, connection_hashes)
+
+
+async def test_a_suspension_holds_against_the_device(fresh_server: ServerProcess) -> None:
+    from papote.client import PapoteError
+
+    async with Client(fresh_server.url) as offender:
+        await offender.enter(pseudo("x"), ADULT)
+        await offender.join("18-25")
+        try:
+            await offender.send("18-25", "échange pics de jeunes, mp")
+        except PapoteError as blocked:
+            assert blocked.code == "message_blocked"
+        await offender.wait_for("suspended")
+        offender.auto_reconnect = False
+        refused = None
+        try:
+            await offender.enter(pseudo("y"), ADULT)  # same browser, new pseudonym
+        except PapoteError as error:
+            refused = error
+        assert refused is not None and refused.code == "device_suspended"
+    async with Client(fresh_server.url) as neighbour:  # another device on the same address is not locked out
+        await neighbour.enter(pseudo("z"), ADULT)

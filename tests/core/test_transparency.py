@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from papote.client import Client, PapoteError
-from tests.support import ADULT, ServerProcess, enter_and_join, papote_cli
+from tests.support import ServerProcess, enter_and_join, papote_cli
 
 
 async def test_the_report_counts_automated_actions_and_suspensions(
