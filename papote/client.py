@@ -521,8 +521,18 @@ class Client:
         return int((await self._data(frame))["decision"])
 
     async def appeal(self, decision_id: int, text: str) -> int:
-        """Contest a decision taken about you (six months, once); returns the appeal id."""
-        return int((await self._data({"type": "appeal", "decision_id": decision_id, "text": text}))["appeal"])
+        """Contest a decision taken about you (six months, once); returns the appeal id.
+
+        Over HTTP, so that it works while suspended (the WebSocket is closed to a suspended person)."""
+        return int((await self._post("/api/appeals", {"decision_id": decision_id, "text": text}))["appeal"])
+
+    async def decisions(self) -> list[dict[str, Any]]:
+        """The decisions taken about you, newest first (also while suspended)."""
+        response = await self.http.get("/api/decisions")
+        body: dict[str, Any] = response.json()
+        if response.status_code >= 400:
+            raise PapoteError.from_frame(body)
+        return list(body["decisions"])
 
     async def appeals(self) -> list[dict[str, Any]]:
         """Moderators: open appeals, oldest first."""

@@ -108,10 +108,20 @@ async def authenticate(services: Services, token: str | None) -> Person | None:
         person = await store.session_person(connection, token_hash(token), now_ms())
         if person is None:
             return None
-        suspended_until = (await safety_store.restrictions(connection, person.id)).get("suspended_until_ms")
+        restrictions = await safety_store.restrictions(connection, person.id)
+    suspended_until = restrictions.get("suspended_until_ms")
     if suspended_until and suspended_until > now_ms():
         raise PapoteRefusal("account_suspended")
+    services.gate.mute_until(person.id, restrictions.get("muted_until_ms"))  # survives a restart
     return person
+
+
+async def session_owner(services: Services, token: str | None) -> Person | None:
+    """The person of a live session even while suspended: only to read one's decisions and appeal them."""
+    if not token:
+        return None
+    async with services.transaction() as connection:
+        return await store.session_person(connection, token_hash(token), now_ms())
 
 
 async def touch(services: Services, token: str, person: Person) -> None:

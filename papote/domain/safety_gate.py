@@ -131,6 +131,13 @@ class SafetyGate:
         self._muted_until[person_id] = until
         return until
 
+    def mute_until(self, person_id: int, until_ms: int | None) -> None:
+        """This node enforces a mute decided elsewhere (a moderator, the database); None lifts it."""
+        if until_ms is None or until_ms <= now_ms():
+            self._muted_until.pop(person_id, None)
+        else:
+            self._muted_until[person_id] = until_ms
+
     # --- screening -------------------------------------------------------------------------
 
     def screen(self, text: str, context: Context) -> Screening:

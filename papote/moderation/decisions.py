@@ -219,14 +219,9 @@ async def lift(connection: AsyncConnection, decision: dict[str, Any]) -> None:
 
 
 def set_mute_here(services: Services, person_id: int, until_ms: int | None) -> None:
-    """The gate checks mutes in memory on the hot path; this node's copy follows the decision.
-
-    SafetyGate has no public setter for a chosen duration yet (papote/domain/safety_gate.py)."""
-    muted = services.gate._muted_until
-    if until_ms is None:
-        muted.pop(person_id, None)
-    else:
-        muted[person_id] = until_ms
+    """The gate checks mutes in memory on the hot path; this node's copy follows the decision (other
+    nodes read it from the database when the person connects)."""
+    services.gate.mute_until(person_id, until_ms)
 
 
 async def carry_out(services: Services, effects: Effects, category: str) -> None:
@@ -363,3 +358,9 @@ def closing_event(person_id: int) -> Event:
         },
     }
     return notice(person_topic(person_id), frame, close_code=CLOSE_SUSPENDED)
+
+
+async def decisions_about(services: Services, person: Person) -> list[dict[str, Any]]:
+    """The decisions taken about this person (readable even while suspended, to appeal them)."""
+    async with services.transaction() as connection:
+        return await store.statements_of_person(connection, person.id)

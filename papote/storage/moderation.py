@@ -358,3 +358,23 @@ async def message_of_safety_event(connection: AsyncConnection, safety_event_id: 
         select(safety_events.c.message_id).where(safety_events.c.id == safety_event_id)
     )
     return int(found) if found is not None else None
+
+
+async def statements_of_person(connection: AsyncConnection, person_id: int) -> list[dict[str, Any]]:
+    """Every decision about a person, newest first, with what its statement of reasons says."""
+    columns = (
+        decisions.c.id,
+        decisions.c.action,
+        decisions.c.reason,
+        decisions.c.facts,
+        decisions.c.rule,
+        decisions.c.automated,
+        decisions.c.duration_seconds,
+        decisions.c.created_ms,
+        decisions.c.appeal_until_ms,
+        decisions.c.reversed_ms,
+    )
+    query = (
+        select(*columns).where(decisions.c.person_id == person_id).order_by(decisions.c.id.desc()).limit(100)
+    )
+    return _dicts(await connection.execute(query))

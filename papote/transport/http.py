@@ -14,7 +14,7 @@ from papote.domain import connections, images, people, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, now_ms
 from papote.domain.services import Services
-from papote.moderation import reports
+from papote.moderation import appeals, decisions, reports
 from papote.transport.websocket import SESSION_COOKIE
 
 STATUS_BY_CODE = {
@@ -223,6 +223,29 @@ async def public_report(request: Request) -> Response:
     return JSONResponse({"report": report_id}, status_code=201)
 
 
+async def _session_owner(request: Request) -> Person:
+    """Suspended people keep this much: reading their decisions and appealing them (DSA art. 17, 20)."""
+    person = await people.session_owner(services_of(request), request.cookies.get(SESSION_COOKIE))
+    if person is None:
+        raise PapoteRefusal("not_authenticated")
+    return person
+
+
+async def my_decisions(request: Request) -> Response:
+    person = await _session_owner(request)
+    found = await decisions.decisions_about(services_of(request), person)
+    return JSONResponse({"decisions": found})
+
+
+async def file_appeal(request: Request) -> Response:
+    body = await json_body(request)
+    person = await _session_owner(request)
+    appeal_id = await appeals.appeal(
+        services_of(request), person, body.get("decision_id"), body.get("text", "")
+    )
+    return JSONResponse({"appeal": appeal_id}, status_code=201)
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True, "hub": request.app.state.hub.statistics()})
 
@@ -248,5 +271,7 @@ ROUTES = [
     Route("/api/images", wrap(upload_image), methods=["POST"]),
     Route("/api/messages/{message_id:int}/{variant}", wrap(message_image), methods=["GET"]),
     Route("/api/reports", wrap(public_report), methods=["POST"]),
+    Route("/api/decisions", wrap(my_decisions), methods=["GET"]),
+    Route("/api/appeals", wrap(file_appeal), methods=["POST"]),
     Route("/api/health", health, methods=["GET"]),
 ]

@@ -401,3 +401,31 @@ async def test_public_reports_are_rate_limited(backend: str, tmp_path: Path) -> 
         assert codes == [201] * 5 + [429]
     finally:
         strict.stop()
+
+
+async def test_a_suspended_person_reads_the_decision_and_appeals_then_is_reinstated(
+    server: ServerProcess, staff: Staff
+) -> None:
+    async with Client(server.url) as offender, Client(server.url) as moderator:
+        await enter("25-40", offender)
+        with pytest.raises(PapoteError):
+            await offender.send("25-40", "échange pics de jeunes, mp")
+        statement = await offender.wait_for("statement_of_reasons")
+        await offender.wait_for("suspended")
+        offender.auto_reconnect = False
+        with pytest.raises(PapoteError) as closed:
+            await offender.reconnect()
+        assert closed.value.code == "account_suspended"
+        mine = await offender.decisions()  # readable while suspended
+        assert mine[0]["id"] == statement.decision_id and mine[0]["action"] == "suspend"
+        appeal_id = await offender.appeal(
+            statement.decision_id, "c'était une erreur de ma part, je n'échange rien"
+        )
+        with pytest.raises(PapoteError) as twice:
+            await offender.appeal(statement.decision_id, "encore")
+        assert twice.value.code == "appeal_exists"
+        await login(moderator, staff.moderator)
+        assert any(item["id"] == appeal_id for item in await moderator.appeals())
+        await moderator.decide_appeal(appeal_id, "reverse", "le message ne proposait aucun échange")
+        await offender.reconnect()  # reinstated at once
+        await offender.join("25-40")
