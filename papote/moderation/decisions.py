@@ -8,7 +8,7 @@ whether it was automated, and how to appeal (six months, free, decided by anothe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -54,6 +54,7 @@ class Effects:
 
     decision: dict[str, Any]
     reporters: list[tuple[int, int]]  # (reporter id, report id)
+    lifted: list[dict[str, Any]] = field(default_factory=list)  # automated sanctions a dismissal undid
 
 
 # --- acting on a case -----------------------------------------------------------------------------
@@ -75,6 +76,7 @@ async def act(
         if case["status"] == "closed":
             raise PapoteRefusal("case_closed")
         decision = await _decide(connection, case, moderator, action_name, why, seconds, now)
+        lifted = await _lift_automated(connection, case_number, now) if action_name == "dismiss" else []
         await store.update_case(connection, case_number, status="closed", closed_ms=now)
         await audit.record(
             connection,
@@ -88,8 +90,17 @@ async def act(
         )
         reports = await store.reports_of_case(connection, case_number)
     reporters = [(r["reporter_id"], r["id"]) for r in reports if r["reporter_id"] is not None]
-    await carry_out(services, Effects(decision, reporters), case["category"])
+    await carry_out(services, Effects(decision, reporters, lifted), case["category"])
     return int(decision["id"])
+
+
+async def _lift_automated(connection: AsyncConnection, case_id: int, now: int) -> list[dict[str, Any]]:
+    """A human found nothing wrong: the suspension or mute the pipeline applied pending review ends now."""
+    pending = await store.automated_decisions_of_case(connection, case_id)
+    for decision in pending:
+        await lift(connection, decision)
+        await store.mark_reversed(connection, decision["id"], now)
+    return pending
 
 
 def checked_id(value: object, field: str) -> int:
@@ -232,7 +243,10 @@ async def carry_out(services: Services, effects: Effects, category: str) -> None
         await _bank_photo(services, decision["message_id"], PHOTO_BANKS[category])
     if action == "mute":
         set_mute_here(services, person_id, decision["created_ms"] + decision["duration_seconds"] * 1000)
-    events: list[Event] = []
+    events: list[Event] = [lifted_event(lifted) for lifted in effects.lifted]
+    for lifted in effects.lifted:
+        if lifted["action"] == "mute":
+            set_mute_here(services, lifted["person_id"], None)
     if person_id is not None:
         events.append(statement_event(decision))
         if action in ("suspend", "ban"):
@@ -287,6 +301,21 @@ async def record_automated(
 
 
 # --- the statement of reasons ---------------------------------------------------------------------
+
+
+def lifted_event(decision: dict[str, Any]) -> Event:
+    """Told to the person whose automated sanction a moderator lifted after review."""
+    frame = {
+        "type": "sanction_lifted",
+        "decision_id": decision["id"],
+        "message": {
+            "fr": "Un modérateur a examiné la détection automatique : la restriction est levée. Désolé pour "
+            "la gêne.",
+            "en": "A moderator reviewed the automated detection: the restriction is lifted. Sorry for the "
+            "trouble.",
+        },
+    }
+    return notice(person_topic(decision["person_id"]), frame)
 
 
 def duration_words(seconds: int | None) -> tuple[str, str]:

@@ -378,3 +378,11 @@ async def statements_of_person(connection: AsyncConnection, person_id: int) -> l
         select(*columns).where(decisions.c.person_id == person_id).order_by(decisions.c.id.desc()).limit(100)
     )
     return _dicts(await connection.execute(query))
+
+
+async def automated_decisions_of_case(connection: AsyncConnection, case_id: int) -> list[dict[str, Any]]:
+    """Sanctions the safety pipeline applied itself for this case and nobody has reversed yet."""
+    query = select(decisions).where(
+        decisions.c.case_id == case_id, decisions.c.automated.is_(True), decisions.c.reversed_ms.is_(None)
+    )
+    return _dicts(await connection.execute(query))

@@ -429,3 +429,21 @@ async def test_a_suspended_person_reads_the_decision_and_appeals_then_is_reinsta
         await moderator.decide_appeal(appeal_id, "reverse", "le message ne proposait aucun échange")
         await offender.reconnect()  # reinstated at once
         await offender.join("25-40")
+
+
+async def test_dismissing_a_case_lifts_the_automated_suspension(server: ServerProcess, staff: Staff) -> None:
+    async with Client(server.url) as person, Client(server.url) as moderator:
+        await enter("40-plus", person)
+        with pytest.raises(PapoteError):
+            await person.send("40-plus", "échange pics de jeunes, mp")
+        statement = await person.wait_for("statement_of_reasons")
+        await person.wait_for("suspended")
+        await login(moderator, staff.moderator)
+        case_id = next(
+            d["case_id"] for d in await table_rows(server, decisions) if d["id"] == statement.decision_id
+        )
+        await moderator.act(int(str(case_id)), "dismiss", "faux positif : une phrase de prévention mal lue")
+        person.auto_reconnect = False
+        await person.reconnect()  # the suspension pending review is over
+        (automated,) = [d for d in await person.decisions() if d["id"] == statement.decision_id]
+        assert automated["reversed_ms"] is not None  # what the person reads, since it was offline
