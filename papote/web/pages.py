@@ -49,7 +49,19 @@ async def index(request: Request) -> Response:
     return FileResponse(STATIC_DIR / "index.html", headers={"cache-control": "no-cache"})
 
 
+async def report_page(request: Request) -> Response:
+    """The public report page: anyone, with or without a session (DSA art. 16)."""
+    return FileResponse(STATIC_DIR / "report.html", headers={"cache-control": "no-cache"})
+
+
+async def moderation_page(request: Request) -> Response:
+    """The moderators' console; the server refuses its commands to anyone else."""
+    return FileResponse(STATIC_DIR / "moderation.html", headers={"cache-control": "no-cache"})
+
+
 ROUTES = [
     Route("/", index),
+    Route("/signaler", report_page),
+    Route("/moderation", moderation_page),
     Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
 ]

@@ -77,6 +77,11 @@ class Bot:
             {"type": "send", "room": room, "id": uuid.uuid4().hex, "image": image, "text": ""}
         )
 
+    def report(self, kind: str, target_id: int | str, category: str, text: str | None = None) -> int:
+        """Report a message, a photo, a person, a room or a conversation; returns the report id."""
+        frame = {"type": "report", "kind": kind, "target_id": target_id, "category": category, "text": text}
+        return int(self.command(frame)["data"]["report"])
+
     def close(self) -> None:
         self._open.close()
         self.http.close()

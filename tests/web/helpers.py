@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.support import ADULT
+from tests.support import ADULT, ServerProcess, papote_cli
 
 
 def enter(page: Any, pseudo: str, born: dt.date = ADULT, gender: str | None = None) -> None:
@@ -69,3 +70,22 @@ class SocketTap:
     def close(self, code: int) -> None:
         """Close the page's side as the server would (e.g. 4403 after a suspension)."""
         self.routes[-1].close(code=code)
+
+
+def create_account(server: ServerProcess, pseudo: str, role: str, born: dt.date = ADULT) -> tuple[str, str]:
+    """A registered account with a role, made with the operator's command; returns (e-mail, password)."""
+    email, password = f"{pseudo.lower()}@exemple.test", "mot-de-passe-fictif-42"
+    done = papote_cli(
+        server,
+        *("admin", "create-account", "--email", email, "--password", password, "--pseudo", pseudo),
+        *("--birth-date", born.isoformat(), "--role", role),
+    )
+    assert done.returncode == 0, done.stderr
+    return email, password
+
+
+def message_id(page: Any, text: str) -> int:
+    """The server's number of a message on screen (what reports refer to)."""
+    item = messages(page).filter(has_text=text)
+    expect(item).to_have_attribute("data-id", re.compile(r"^\d+$"))
+    return int(item.get_attribute("data-id"))

@@ -60,6 +60,11 @@ export async function me() {
   }
 }
 
+/** The public report page's request: no session needed. Returns {report: id}. */
+export function publicReport(body) {
+  return call("POST", "/api/reports", body);
+}
+
 export const IMAGE_MAX_BYTES = 10 * 1024 * 1024; // the server's limit, checked here for a quick answer
 
 /**

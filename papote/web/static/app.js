@@ -7,8 +7,10 @@ import { Chat } from "./chat.js";
 import { byId, h, show } from "./dom.js";
 import { currentLang, onLangChange, serverText, setLang, t, translateDocument } from "./i18n.js";
 import { bandBadge } from "./messages.js";
+import { Statements } from "./statements.js";
 
 const TOAST_MS = 7000;
+const MODERATOR_ROLES = new Set(["room_moderator", "moderator", "admin"]);
 // Which field to focus for each refusal of the entry form.
 const FIELD_OF_CODE = {
   pseudo_length: "pseudo",
@@ -72,13 +74,19 @@ function dismissToast(key) {
 
 // --- views ---------------------------------------------------------------------------------
 
+// Statements of reasons outlive the chat: a suspension stops it, and the suspended page shows them.
+const statements = new Statements({ send: (frame) => (chat.online() ? chat.request(frame) : null) });
 const chat = new Chat({
   toast,
   dismissToast,
   onSessionLost: () => leaveChat("entry.expired"),
   onSuspended: (texts) => showSuspended(texts),
   onPerson: showPerson,
+  statements,
 });
+statements.attach(byId("statements"));
+statements.attach(byId("suspended-statements"));
+onLangChange(() => statements.render());
 let suspension = null; // {code, texts}: the server's explanation while the suspended page is shown
 
 function showPerson(person) {
@@ -88,9 +96,11 @@ function showPerson(person) {
   show(byId("me"), true);
   show(byId("account-button"), !person.registered);
   show(byId("logout-button"), true);
+  show(byId("moderation-link"), MODERATOR_ROLES.has(person.role));
 }
 
 function enterChat(person) {
+  statements.setOwner(person.pseudo);
   show(byId("entry-view"), false);
   show(byId("chat-view"), true);
   document.body.classList.add("in-chat");
@@ -100,6 +110,7 @@ function enterChat(person) {
 
 function leaveChat(reason = null) {
   chat.stop();
+  statements.clear(); // the next person on this browser does not read them
   suspension = null;
   show(byId("suspended-view"), false);
   byId("toasts").replaceChildren(); // nothing of the last session stays on screen
@@ -108,6 +119,7 @@ function leaveChat(reason = null) {
   show(byId("me"), false);
   show(byId("account-button"), false);
   show(byId("logout-button"), false);
+  show(byId("moderation-link"), false);
   document.body.classList.remove("in-chat");
   showEntry();
   if (reason) showFormError("enter-error", reason);
@@ -123,6 +135,7 @@ function showSuspended(texts) {
   show(byId("me"), false);
   show(byId("account-button"), false);
   show(byId("logout-button"), false);
+  show(byId("moderation-link"), false);
   document.body.classList.remove("in-chat");
   renderSuspended();
   show(byId("suspended-view"), true);

@@ -17,6 +17,7 @@ import {
   smallButton,
 } from "./lists.js";
 import { applySafety, messageNode, Timeline } from "./messages.js";
+import { ReportDialog } from "./reporting.js";
 import { Connection } from "./socket.js";
 
 const VIEW_KEY = "papote.view";
@@ -32,8 +33,9 @@ function keyOf(pseudo) {
 }
 
 export class Chat {
-  constructor({ toast, dismissToast, onSessionLost, onSuspended, onPerson }) {
+  constructor({ toast, dismissToast, onSessionLost, onSuspended, onPerson, statements }) {
     this.toast = toast;
+    this.statements = statements; // statements of reasons: they outlive the chat (a suspension stops it)
     this.dismissToast = dismissToast;
     this.onSessionLost = onSessionLost;
     this.onSuspended = onSuspended;
@@ -77,6 +79,11 @@ export class Chat {
       createForm: byId("create-room-form"),
     };
     this.reset();
+    this.reportDialog = new ReportDialog({
+      send: (frame) => this.request(frame),
+      me: () => this.me,
+      onBlock: (pseudo) => this.block(pseudo),
+    });
     this.bindControls();
     onLangChange(() => this.renderAll());
   }
@@ -122,6 +129,7 @@ export class Chat {
 
   stop() {
     if (this.connection) this.connection.stop();
+    this.reportDialog.close();
     this.reset();
     show(this.el.status, false);
     document.title = "Papote";
@@ -129,6 +137,7 @@ export class Chat {
 
   async hello(hello, reconnected) {
     this.me = { ...this.me, ...hello.person };
+    this.statements.setOwner(this.me.pseudo);
     this.onPerson(this.me);
     await Promise.all([this.refreshRooms(), this.refreshConversations()]);
     if (!reconnected) {
@@ -165,7 +174,13 @@ export class Chat {
   }
 
   request(frame, options) {
+    if (!this.connection) return Promise.reject(new api.PapoteError("disconnected"));
     return this.connection.request(frame, options);
+  }
+
+  /** Whether commands can go out now (the statements' appeals fall back to a connection of their own). */
+  online() {
+    return Boolean(this.connection && this.connection.ready);
   }
 
   isMine(pseudo) {
@@ -436,6 +451,34 @@ export class Chat {
     if (!this.me) return;
     this.stop();
     this.onSuspended(texts || null);
+  }
+
+  // --- reports, statements of reasons, appeals ----------------------------------------------------
+
+  /** The first click: the dialog with the categories (the second click sends). */
+  report(target) {
+    this.reportDialog.open(target);
+  }
+
+  onReportReceived(frame) {
+    if (this.reportDialog.shows(frame.report)) return; // the dialog shows its own acknowledgement
+    this.toast(t("report.received.toast", { id: frame.report }));
+  }
+
+  onReportOutcome(frame) {
+    this.toast(localText(frame.message) || t("report.received.toast", { id: frame.report }), null, {
+      key: `report:${frame.report}`,
+    });
+  }
+
+  onStatement(frame) {
+    this.statements.received(frame);
+    this.toast(t("statement.lead"));
+  }
+
+  onAppealDecided(frame) {
+    this.statements.decided(frame);
+    this.toast(localText(frame.message));
   }
 
   onInvitation(frame) {
@@ -1162,6 +1205,7 @@ export class Chat {
       },
       onBlock: () => this.block(pseudo),
       onUnblock: () => this.unblock(pseudo),
+      onReport: () => this.report({ kind: "user", id: pseudo, pseudo, band: member.age_band }),
     });
   }
 
@@ -1354,6 +1398,13 @@ export class Chat {
       onRetry: (again) => this.retry(again),
       onReveal: (hidden) => this.reveal(hidden),
       onBlock: (pseudo) => this.block(pseudo),
+      onReport: (reported) =>
+        this.report({
+          kind: reported.kind === "image" ? "image" : "message",
+          id: reported.id,
+          pseudo: reported.sender,
+          band: reported.sender_band,
+        }),
     });
   }
 
@@ -1397,6 +1448,7 @@ export class Chat {
       if (text && freshText && text.textContent !== freshText.textContent) text.replaceWith(freshText);
     }
     old.className = fresh.className;
+    if (fresh.dataset.id) old.dataset.id = fresh.dataset.id; // the server's number, known once confirmed
   }
 
   placeNode(timeline, item, node) {
@@ -1468,4 +1520,8 @@ const EVENT_HANDLERS = {
   invitation: Chat.prototype.onInvitation,
   conversation_frozen: Chat.prototype.onConversationFrozen,
   suspended: Chat.prototype.onSuspendedEvent,
+  report_received: Chat.prototype.onReportReceived,
+  report_outcome: Chat.prototype.onReportOutcome,
+  statement_of_reasons: Chat.prototype.onStatement,
+  appeal_decided: Chat.prototype.onAppealDecided,
 };

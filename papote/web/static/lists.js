@@ -162,7 +162,7 @@ export function conversationItem(conversation, key, { active, state, onOpen }) {
 }
 
 /** A member: pseudonym, age band, gender if given; buttons to write in private or to block. */
-export function memberItem(member, key, { mine, blocked, ageApart, onWrite, onBlock, onUnblock }) {
+export function memberItem(member, key, { mine, blocked, ageApart, onWrite, onBlock, onUnblock, onReport }) {
   const pseudo = member.pseudo;
   const staff = member.role && member.role !== "user";
   const details = h(
@@ -175,6 +175,15 @@ export function memberItem(member, key, { mine, blocked, ageApart, onWrite, onBl
     mine ? h("span", { class: "member-you", text: t("member.you") }) : null,
   );
   let actions = null;
+  // Blocking someone does not stop reporting them: "block and report" is the usual way.
+  const report =
+    !mine && onReport
+      ? smallButton(t("report.action"), onReport, {
+          variant: "quiet",
+          key: `report:${key}`,
+          label: t("report.member.label", { pseudo }),
+        })
+      : null;
   if (blocked) {
     actions = h(
       "span",
@@ -184,6 +193,7 @@ export function memberItem(member, key, { mine, blocked, ageApart, onWrite, onBl
         key: `unblock:${key}`,
         label: t("member.unblock.label", { pseudo }),
       }),
+      report,
     );
   } else if (!mine) {
     actions = h(
@@ -200,6 +210,7 @@ export function memberItem(member, key, { mine, blocked, ageApart, onWrite, onBl
         key: `block:${key}`,
         label: t("member.block.label", { pseudo }),
       }),
+      report,
     );
   }
   return h("li", { class: blocked ? "member member-blocked" : "member" }, avatar(pseudo), details, actions);

@@ -131,7 +131,7 @@ export function bandBadge(band) {
 }
 
 /** One message as a list item. Every piece of user content is a text node. */
-export function messageNode(item, { mine, onRetry, onReveal, onBlock }) {
+export function messageNode(item, { mine, onRetry, onReveal, onBlock, onReport }) {
   if (item.notice) return h("li", { class: "notice", text: t(item.textKey, item.vars) });
   const when = new Date(item.ts || Date.now());
   const classes = ["message"];
@@ -150,13 +150,30 @@ export function messageNode(item, { mine, onRetry, onReveal, onBlock }) {
     bandBadge(item.sender_band),
     h("time", { class: "message-time", datetime: when.toISOString(), text: timeFormat().format(when) }),
     item.pending ? h("span", { class: "message-state", text: t("message.pending") }) : null,
+    reportButton(item, mine, onReport),
   );
   const content = h("div", { class: "message-body" }, meta, bodyOf(item, masked, { onReveal, onBlock }));
   if (item.held) content.append(heldNote(item));
   if (item.blurred && mine) content.append(h("p", { class: "message-note", text: t("message.blurred.own") }));
   if (item.tip) content.append(tipBox(item.tip));
   if (item.failed) content.append(failureLine(item, onRetry));
-  return h("li", { class: classes.join(" ") }, avatar(item.sender), content);
+  // data-id: the server's message number, which reports and the public report page refer to.
+  const id = Number.isInteger(item.id) ? String(item.id) : null;
+  return h("li", { class: classes.join(" "), "data-id": id }, avatar(item.sender), content);
+}
+
+/** "Signaler", the first of two clicks: on any stored message (or photo) of someone else, even a hidden one. */
+function reportButton(item, mine, onReport) {
+  if (mine || !onReport || item.pending || !Number.isInteger(item.id)) return null;
+  const label = t(item.kind === "image" ? "report.photo.label" : "report.message.label", { pseudo: item.sender });
+  return h("button", {
+    type: "button",
+    class: "message-report",
+    "aria-label": label,
+    title: label,
+    text: t("report.action"),
+    onclick: () => onReport(item),
+  });
 }
 
 function bodyOf(item, masked, { onReveal, onBlock }) {
