@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -448,6 +448,28 @@ async def fetch(services: Services, viewer: Person, message_id: int, variant: st
         raise PapoteRefusal("image_not_found")
     mime = row["mime"] if variant == "image" else _mime_of(data)
     return data, mime
+
+
+async def fetch_for_moderator(
+    services: Services, moderator_check: Callable[[str], None], message_id: int, variant: str
+) -> tuple[bytes, str]:
+    """A message's photo for a moderator handling it (`moderator_check` refuses other rooms).
+
+    Removed photos stay viewable for review and appeals; quarantined ones (a child-abuse bank match) are
+    never served, not even here."""
+    images = image_services(services)
+    if variant not in VARIANTS:
+        raise PapoteRefusal("image_not_found")
+    async with services.transaction() as connection:
+        row = await store.message_with_image(connection, message_id)
+    if row is None or row["status"] not in ("ready", "removed"):
+        raise PapoteRefusal("image_not_found")
+    moderator_check(row["channel"])
+    key = {"image": "sha256", "thumbnail": "thumbnail_sha256", "preview": "preview_sha256"}[variant]
+    data = images.store.get(row[key]) if row[key] else None
+    if data is None:
+        raise PapoteRefusal("image_not_found")
+    return data, row["mime"] if variant == "image" else _mime_of(data)
 
 
 def _mime_of(data: bytes) -> str:

@@ -14,7 +14,7 @@ from papote.domain import connections, images, people, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, now_ms
 from papote.domain.services import Services
-from papote.moderation import appeals, decisions, reports
+from papote.moderation import appeals, decisions, permissions, reports
 from papote.transport.websocket import SESSION_COOKIE
 
 STATUS_BY_CODE = {
@@ -246,6 +246,18 @@ async def file_appeal(request: Request) -> Response:
     return JSONResponse({"appeal": appeal_id}, status_code=201)
 
 
+async def moderator_image(request: Request) -> Response:
+    """Evidence photos in the console: preview (blurred) first, the photo only when the moderator asks."""
+    person = await current_person(request)
+    services = services_of(request)
+    moderator = await permissions.moderator(services, person)
+    message_id = int(request.path_params["message_id"])
+    variant = request.path_params["variant"]
+    data, mime = await images.fetch_for_moderator(services, moderator.check, message_id, variant)
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=mime, headers=headers)
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True, "hub": request.app.state.hub.statistics()})
 
@@ -271,6 +283,7 @@ ROUTES = [
     Route("/api/images", wrap(upload_image), methods=["POST"]),
     Route("/api/messages/{message_id:int}/{variant}", wrap(message_image), methods=["GET"]),
     Route("/api/reports", wrap(public_report), methods=["POST"]),
+    Route("/api/moderation/messages/{message_id:int}/{variant}", wrap(moderator_image), methods=["GET"]),
     Route("/api/decisions", wrap(my_decisions), methods=["GET"]),
     Route("/api/appeals", wrap(file_appeal), methods=["POST"]),
     Route("/api/health", health, methods=["GET"]),

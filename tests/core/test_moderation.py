@@ -447,3 +447,29 @@ async def test_dismissing_a_case_lifts_the_automated_suspension(server: ServerPr
         await person.reconnect()  # the suspension pending review is over
         (automated,) = [d for d in await person.decisions() if d["id"] == statement.decision_id]
         assert automated["reversed_ms"] is not None  # what the person reads, since it was offline
+
+
+async def test_moderators_see_evidence_photos_blurred_first_and_others_never(
+    server: ServerProcess, staff: Staff, tmp_path: Path
+) -> None:
+    from tests.imaging import encode, shapes
+
+    photo = tmp_path / "preuve.png"
+    photo.write_bytes(encode(shapes(777), "PNG"))
+    async with Client(server.url) as sender, Client(server.url) as reporter, Client(server.url) as moderator:
+        await enter("sud", sender, reporter)
+        ack = await sender.send_image("sud", photo)
+        await reporter.report("image", ack.id, "ncii", "c'est une photo de moi prise sans mon accord")
+        path = f"/api/moderation/messages/{ack.id}"
+        with pytest.raises(PapoteError) as plain:
+            await reporter.fetch_image(f"{path}/preview")
+        assert plain.value.code == "forbidden"
+        await login(moderator, staff.moderator)
+        preview = await moderator.fetch_image(f"{path}/preview")
+        full = await moderator.fetch_image(f"{path}/image")
+        assert preview != full and len(full) > 0
+    async with Client(server.url) as room_moderator:
+        await login(room_moderator, staff.room_moderator)
+        with pytest.raises(PapoteError) as elsewhere:
+            await room_moderator.fetch_image(f"{path}/image")
+        assert elsewhere.value.code == "forbidden"

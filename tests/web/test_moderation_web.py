@@ -179,9 +179,12 @@ def test_a_suspended_person_still_reads_the_statement(new_page: NewPage, web_ser
     expect(statement).to_contain_text("Compte suspendu — 3 j, jusqu'au")
     expect(statement).to_contain_text("Menace envers une autre personne.")
     eve.reload()  # still there after a reload (the server now refuses the session)
-    expect(eve.locator("#suspended-statements .statement")).to_contain_text(
-        "Menace envers une autre personne."
-    )
+    statement = eve.locator("#suspended-statements .statement")
+    expect(statement).to_contain_text("Menace envers une autre personne.")
+    statement.get_by_role("button", name="Contester cette décision").click()  # suspended, yet heard
+    statement.get_by_label("Pourquoi contestez-vous cette décision ?").fill("je citais un film, rien de plus")
+    statement.get_by_role("button", name="Envoyer le recours").click()
+    expect(statement).to_contain_text("Recours reçu, n°")
 
 
 def test_a_plain_person_is_politely_refused_the_console(new_page: NewPage) -> None:

@@ -60,6 +60,11 @@ export async function me() {
   }
 }
 
+/** Contest a decision; over HTTP, so that it works while suspended. Returns {appeal: id}. */
+export function fileAppeal(decisionId, text) {
+  return call("POST", "/api/appeals", { decision_id: decisionId, text });
+}
+
 /** The public report page's request: no session needed. Returns {report: id}. */
 export function publicReport(body) {
   return call("POST", "/api/reports", body);

@@ -378,9 +378,11 @@ function messageLine(message, highlighted) {
 }
 
 function evidencePhoto(messageId) {
+  // The server's blurred preview first; the photo itself is fetched only when the moderator asks for it.
+  const base = `/api/moderation/messages/${messageId}`;
   const img = h("img", {
     class: "evidence-image",
-    src: `/api/messages/${messageId}/image`,
+    src: `${base}/preview`,
     alt: t("mod.photo.alt", { id: messageId }),
     decoding: "async",
   });
@@ -391,6 +393,7 @@ function evidencePhoto(messageId) {
     "aria-pressed": "false",
     text: t("mod.photo.show"),
     onclick: () => {
+      if (!img.src.endsWith("/image")) img.src = `${base}/image`;
       const revealed = img.classList.toggle("evidence-image-revealed");
       toggle.setAttribute("aria-pressed", String(revealed));
       toggle.textContent = t(revealed ? "mod.photo.hide" : "mod.photo.show");

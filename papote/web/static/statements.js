@@ -3,12 +3,11 @@
 // Statements are kept in sessionStorage: a suspension closes the socket right after the
 // statement, and the suspended page (even after a reload) must still show what was decided.
 
-import { PapoteError } from "./api.js";
+import { PapoteError, fileAppeal } from "./api.js";
 import { h } from "./dom.js";
 import { currentLang, localText, serverText, t } from "./i18n.js";
 
 const STORAGE_KEY = "papote.statements";
-const ONE_SHOT_TIMEOUT_MS = 15_000;
 const PERMANENT_AFTER_MS = 100 * 365 * 86_400_000; // a ban's "until" is the year 9999
 
 export class Statements {
@@ -69,12 +68,13 @@ export class Statements {
 
   render() {
     const visible = this.items.filter((item) => !item.hidden);
-    for (const container of this.containers) {
+    this.containers.forEach((container, index) => {
       const focused = container.contains(document.activeElement) ? document.activeElement.dataset.key : null;
-      container.replaceChildren(...visible.map((item) => this.panel(item)));
+      // Every container shows the same panels: ids get a suffix per container so labels stay tied to their field.
+      container.replaceChildren(...visible.map((item) => uniqueIds(this.panel(item), index)));
       container.hidden = visible.length === 0;
       if (focused) container.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
-    }
+    });
   }
 
   panel(item) {
@@ -145,10 +145,11 @@ export class Statements {
         class: "button button-secondary statement-appeal",
         "data-key": `appeal:${id}`,
         text: t("statement.appeal"),
-        onclick: () => {
+        onclick: (event) => {
+          const container = this.containers.find((c) => c.contains(event.currentTarget));
           item.appeal = { open: true, error: null, text: "" };
           this.render();
-          document.getElementById(`appeal-text-${id}`)?.focus();
+          container?.querySelector(`[data-key="appeal-text:${id}"]`)?.focus();
         },
       });
     }
@@ -211,10 +212,9 @@ export class Statements {
     }
     form.querySelector("[type=submit]").disabled = true;
     form.setAttribute("aria-busy", "true");
-    const frame = { type: "appeal", decision_id: item.decision_id, text };
     try {
-      // Through the chat's connection when there is one; otherwise (suspended) a connection of its own.
-      const data = (await this.send(frame)) ?? (await oneShot(frame));
+      // Over HTTP: the server accepts it from a suspended session too (the chat's connection is closed then).
+      const data = await fileAppeal(item.decision_id, text);
       item.appeal = { id: data.appeal };
     } catch (error) {
       item.appeal = { open: true, text, error };
@@ -222,6 +222,20 @@ export class Statements {
     this.save();
     this.render();
   }
+}
+
+function uniqueIds(panel, index) {
+  if (index === 0) return panel;
+  const suffix = `-${index}`;
+  for (const element of [panel, ...panel.querySelectorAll("[id], [for], [aria-describedby], [aria-labelledby]")]) {
+    if (element.id) element.id += suffix;
+    if (element.htmlFor) element.htmlFor += suffix;
+    for (const name of ["aria-describedby", "aria-labelledby"]) {
+      const value = element.getAttribute(name);
+      if (value) element.setAttribute(name, value.split(" ").map((ref) => ref + suffix).join(" "));
+    }
+  }
+  return panel;
 }
 
 function pick(frame) {
@@ -269,42 +283,4 @@ export function dateText(ms, withTime = false) {
   const locale = currentLang() === "en" ? "en-GB" : "fr-FR";
   const options = withTime ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" };
   return new Intl.DateTimeFormat(locale, options).format(new Date(ms));
-}
-
-/**
- * One command on a connection of its own, for when the chat's is closed (a suspension). The
- * server may refuse the connection itself: that refusal (no ref) is what the promise rejects with.
- */
-export function oneShot(frame) {
-  return new Promise((resolve, reject) => {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${scheme}//${location.host}/ws`);
-    let settled = false;
-    const finish = (error, data) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        ws.close();
-      } catch {
-        // already closed
-      }
-      if (error) reject(error);
-      else resolve(data);
-    };
-    const timer = setTimeout(() => finish(new PapoteError("disconnected")), ONE_SHOT_TIMEOUT_MS);
-    ws.onmessage = (event) => {
-      let answer;
-      try {
-        answer = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (answer.type === "hello") ws.send(JSON.stringify({ ...frame, ref: "1" }));
-      else if (answer.type === "ping") ws.send(JSON.stringify({ type: "pong" }));
-      else if (answer.type === "error") finish(new PapoteError(answer.code, answer.message, 0, answer.details));
-      else if (answer.type === "reply" && String(answer.ref) === "1") finish(null, answer.data);
-    };
-    ws.onclose = () => finish(new PapoteError("disconnected"));
-  });
 }
