@@ -42,9 +42,19 @@ _SYLLABLES = ("ma", "lo", "ri", "ta", "no", "su", "vi", "da", "ko", "fa", "mi", 
 
 
 def pseudo(prefix: str = "u") -> str:
-    """A fresh pseudonym per call (tests share servers), in letters: it never looks like a phone number."""
-    letters = "".join(random.choice(_SYLLABLES) for _ in range(4))
-    return f"{prefix}_{letters}"[:20]
+    """A fresh pseudonym per call (tests share servers), in letters: it never looks like a phone number.
+
+    Drawn again when the syllables happen to spell a reserved name ("s" + "ta" + "fa" reads "staff")."""
+    from papote.domain.errors import PapoteRefusal
+    from papote.domain.pseudonyms import validate_pseudonym
+
+    while True:
+        letters = "".join(random.choice(_SYLLABLES) for _ in range(4))
+        candidate = f"{prefix}_{letters}"[:20]
+        try:
+            return validate_pseudonym(candidate)
+        except PapoteRefusal:
+            continue
 
 
 def free_port() -> int:
