@@ -516,9 +516,15 @@ class Client:
         await self._data({"type": "claim", "case_id": case_id})
 
     async def act(self, case_id: int, action: str, reason: str, duration: int | None = None) -> int:
-        """Moderators: decide a case; returns the decision id. `duration` in seconds (mute, suspend)."""
+        """Moderators: decide a case; returns the decision id. `duration` in seconds (mute, suspend,
+        room_ban; for remove_messages the period before now whose messages are removed)."""
         frame = {"type": "act", "case_id": case_id, "action": action, "reason": reason, "duration": duration}
         return int((await self._data(frame))["decision"])
+
+    async def room_tools(self, room: str, **settings: int | bool) -> dict[str, Any]:
+        """Moderators of the room: `slow_mode` (seconds), `registered_only`, `hold_new_arrivals`, `locked`;
+        returns every tool's current value."""
+        return dict((await self._data({"type": "room_tools", "room": room, **settings}))["tools"])
 
     async def appeal(self, decision_id: int, text: str) -> int:
         """Contest a decision taken about you (six months, once); returns the appeal id.

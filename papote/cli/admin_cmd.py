@@ -36,6 +36,13 @@ def register(
     add_storage_options(account)
     account.set_defaults(func=run_create_account)
 
+    set_role = sub.add_parser("set-role", help="give an existing account a role (audited)")
+    set_role.add_argument("--pseudo", required=True)
+    set_role.add_argument("--role", required=True, choices=ROLES)
+    set_role.add_argument("--room", help="room a room_moderator moderates")
+    add_storage_options(set_role)
+    set_role.set_defaults(func=run_set_role)
+
     slow = sub.add_parser("set-slow-mode", help="one message per person every N seconds in a room (0: off)")
     slow.add_argument("--room", required=True)
     slow.add_argument("--seconds", type=int, required=True)
@@ -103,6 +110,21 @@ async def run_create_account(args: argparse.Namespace) -> int:
     except (PapoteRefusal, ValueError) as error:
         code = error.code if isinstance(error, PapoteRefusal) else "invalid_birth_date"
         print(f"refusé : {code}")
+        return 2
+    finally:
+        await services.engine.dispose()
+
+
+async def run_set_role(args: argparse.Namespace) -> int:
+    from papote.moderation import permissions
+
+    services = await _services(args)
+    try:
+        previous = await permissions.set_role(services, args.pseudo, args.role, args.room)
+        print(f"rôle de {args.pseudo} : {previous} → {args.role}")
+        return 0
+    except PapoteRefusal as refusal:
+        print(f"refusé : {refusal.code}: {refusal.fr}")
         return 2
     finally:
         await services.engine.dispose()

@@ -173,6 +173,21 @@ MESSAGES |= {
     ),
     "appeal_not_found": ("Ce recours n'existe pas.", "This appeal does not exist."),
     "appeal_decided": ("Ce recours a déjà été tranché.", "This appeal has already been decided."),
+    "room_locked": (
+        "Ce salon est verrouillé par la modération : seuls les modérateur·rice·s peuvent y écrire "
+        "pour le moment.",
+        "This room is locked by the moderators: only moderators may write for now.",
+    ),
+    "room_registered_only": (
+        "Pour le moment, seuls les comptes inscrits peuvent écrire dans ce salon.",
+        "For now, only registered accounts may write in this room.",
+    ),
+    "room_banned": (
+        "Un·e modérateur·rice vous a exclu·e de ce salon pour un temps : vous ne pouvez pas y revenir "
+        "avant la fin de l'exclusion. La décision et la façon de la contester vous ont été envoyées.",
+        "A moderator banned you from this room for a while: you cannot come back before the ban ends. "
+        "The decision and how to appeal it were sent to you.",
+    ),
 }
 
 

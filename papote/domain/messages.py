@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from papote.bus.base import Event
@@ -14,9 +14,11 @@ from papote.domain.errors import PapoteRefusal
 from papote.domain.events import encode, history_item, room_message_event
 from papote.domain.images import Attachment, image_policy, room_image_context, stricter
 from papote.domain.model import Conversation, Person, StoredMessage, room_channel
-from papote.domain.safety_gate import Screening
+from papote.domain.room_rules import RoomTools
+from papote.domain.safety_gate import Screening, seconds_here
 from papote.domain.services import Services
 from papote.domain.verdicts import minor_involved
+from papote.safety.base import Action, Reason
 from papote.storage import conversations as conversation_store
 from papote.storage import history as history_store
 from papote.storage import rooms as room_store
@@ -28,6 +30,14 @@ _STRIPPED = dict.fromkeys(
     [c for c in range(32) if c not in (9, 10)] + [0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 )
 REPLAY_LIMIT = 1000
+STAFF_ROLES = ("moderator", "admin")
+DEFAULT_HOLD_SECONDS = 600  # "hold new arrivals" when new arrivals' limits are off (new_arrival_seconds 0)
+ARRIVAL_HOLD = Reason(
+    "room_tools",
+    "Ce salon relit les messages des nouveaux venus : le vôtre sera visible après relecture par "
+    "la modération.",
+    "This room reviews newcomers' messages: yours will be visible once a moderator has read it.",
+)
 
 
 def check_text(text: object, max_chars: int, with_image: bool = False) -> tuple[str, str]:
@@ -81,6 +91,8 @@ def send_to_room(
     kind, cleaned = check_text(text, services.settings.max_message_chars, with_image=photo is not None)
     client_id = check_client_id(client_id)
     channel = room_channel(room_id)
+    tools = services.room_rules.tools(room_id)
+    check_room_tools(sender, tools)
     gate = services.gate
     gate.check_may_send(
         sender, cleaned or f"[image {client_id}]", room=room_id, slow_mode_seconds=slow_mode_seconds
@@ -89,6 +101,8 @@ def send_to_room(
     screening = gate.screen(cleaned, context) if cleaned else gate.nothing_to_screen()
     if photo is not None:
         screening = stricter(screening, photo.screening(image_policy(services), room_image_context(context)))
+    if not screening.blocked and holds_new_arrival(services, sender, tools):
+        screening = held_for_review(screening)
     minor = minor_involved(sender, audience=audience)
     if screening.blocked:
         return _refused(
@@ -109,6 +123,39 @@ def send_to_room(
 
     pending = services.log.enqueue(message, events_for)
     return finish(services, sender, pending, screening, channel, client_id, cleaned, minor)
+
+
+def is_room_staff(person: Person, tools: RoomTools) -> bool:
+    return person.role in STAFF_ROLES or person.id in tools.moderator_ids
+
+
+def check_room_tools(sender: Person, tools: RoomTools) -> None:
+    """A locked room: only its moderators write; registered only: guests may not write."""
+    if is_room_staff(sender, tools):
+        return
+    if tools.locked:
+        raise PapoteRefusal("room_locked")
+    if tools.registered_only and not sender.registered:
+        raise PapoteRefusal("room_registered_only")
+
+
+def holds_new_arrival(services: Services, sender: Person, tools: RoomTools) -> bool:
+    if not tools.hold_new_arrivals or is_room_staff(sender, tools):
+        return False
+    threshold = services.settings.new_arrival_seconds or DEFAULT_HOLD_SECONDS
+    return seconds_here(sender) < threshold
+
+
+def held_for_review(screening: Screening) -> Screening:
+    """Stored hidden, flagged "held", with a case, as a `hold` verdict of the pipeline would be."""
+    if screening.hidden:
+        return screening
+    verdict = screening.verdict
+    priority = 3 if verdict.case_priority is None else min(verdict.case_priority, 3)
+    held = replace(
+        verdict, action=Action.HOLD, reasons=(ARRIVAL_HOLD, *verdict.reasons), case_priority=priority
+    )
+    return Screening(held, hidden=True, flags="held")
 
 
 def screened_message(

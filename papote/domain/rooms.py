@@ -11,9 +11,11 @@ from papote.domain.errors import PapoteRefusal
 from papote.domain.events import history_item, notice
 from papote.domain.model import AUDIENCES, Person, Room, audience_refusal, now_ms, person_topic
 from papote.domain.pseudonyms import pseudonym_key
+from papote.domain.room_rules import RoomTools
 from papote.domain.services import Services
 from papote.moderation import audit
 from papote.storage import history as history_store
+from papote.storage import moderation as moderation_store
 from papote.storage import people as people_store
 from papote.storage import rooms as store
 from papote.storage.conversations import blocked_by
@@ -112,6 +114,8 @@ async def join(services: Services, person: Person, room_id: str) -> dict[str, An
     room = await access_room(services, person, room_id)
     now = now_ms()
     async with services.transaction() as connection:
+        if until := await moderation_store.room_banned_until(connection, room.id, person.id, now):
+            raise PapoteRefusal("room_banned", details={"until": until})
         if room.kind == "private":
             await store.set_invitation_status(connection, room.id, person.id, "accepted")
         is_new = await store.add_member(connection, room.id, person.id, now)
@@ -125,6 +129,9 @@ async def join(services: Services, person: Person, room_id: str) -> dict[str, An
         )
         members = await store.members(connection, room.id)
         last_seq = await history_store.last_seq(connection, room.channel)
+        tools = await moderation_store.room_tools(connection, room.id)
+    if tools is not None:  # before any message of this connection: a locked room is locked at once
+        services.room_rules.put(room.id, room.audience, room.slow_mode_seconds, tools_from(tools))
     events = [_joined_control(person, room)]
     if is_new:
         events.append(notice(room.topic_key, {"type": "join", "room": room.id, "member": person.public()}))
@@ -161,6 +168,17 @@ async def _publish_leave(services: Services, person: Person, room: Room, removed
     if removed:
         events.append(notice(room.topic_key, {"type": "leave", "room": room.id, "pseudo": person.pseudo}))
     await services.bus.publish(events)
+
+
+def removal_events(person_id: int, pseudo: str, room_id: str, reason: str) -> list[Any]:
+    """A moderator took the person out of a room: every node unsubscribes their connections, the room
+    sees them leave. `reason` tells the client why (kick, room_ban, correct_age_band)."""
+    topic = f"room:{room_id}"
+    frame = {"type": "left", "room": room_id, "reason": reason}
+    return [
+        notice(person_topic(person_id), frame, unsubscribe=topic),
+        notice(topic, {"type": "leave", "room": room_id, "pseudo": pseudo}),
+    ]
 
 
 async def leave_all(services: Services, person: Person) -> None:
@@ -240,17 +258,34 @@ async def my_rooms(services: Services, person: Person) -> list[str]:
         return await store.rooms_of(connection, person.id)
 
 
+def tools_from(row: dict[str, Any]) -> RoomTools:
+    return RoomTools(
+        registered_only=bool(row["registered_only"]),
+        hold_new_arrivals=bool(row["hold_new_arrivals"]),
+        locked=bool(row["locked"]),
+        moderator_ids=frozenset(row["moderator_ids"]),
+    )
+
+
 async def refresh_rules(services: Services, room_ids: list[str]) -> None:
-    """Re-read the audience and slow mode of these rooms into the node's cache (`RoomRules`)."""
+    """Re-read the audience, slow mode and tools of these rooms into the node's cache (`RoomRules`)."""
     try:
         async with services.transaction() as connection:
-            found = [await store.get_room(connection, room_id) for room_id in room_ids]
+            found = [
+                (
+                    await store.get_room(connection, room_id),
+                    await moderation_store.room_tools(connection, room_id),
+                )
+                for room_id in room_ids
+            ]
     finally:
         for room_id in room_ids:
             services.room_rules.release(room_id)
-    for room in found:
+    for room, tools in found:
         if room is not None:
-            services.room_rules.put(room.id, room.audience, room.slow_mode_seconds)
+            services.room_rules.put(
+                room.id, room.audience, room.slow_mode_seconds, tools_from(tools) if tools else None
+            )
 
 
 async def set_slow_mode(services: Services, room_id: str, seconds: int) -> None:

@@ -15,7 +15,13 @@ from papote.moderation.decisions import checked_id
 from papote.storage import moderation as store
 
 # "open" is every case not yet decided, claimed or not: a claim does not take a case out of the queue.
-STATUSES = {"open": ("open", "claimed"), "claimed": ("claimed",), "closed": ("closed",)}
+# An escalated case (legal referral) stays in the queue, first, until a moderator closes it.
+STATUSES = {
+    "open": ("open", "claimed", "escalated"),
+    "claimed": ("claimed",),
+    "escalated": ("escalated",),
+    "closed": ("closed",),
+}
 QUEUE_FIELDS = (
     "id",
     "priority",
@@ -99,8 +105,9 @@ async def claim(services: Services, person: Person, case_id: object) -> dict[str
         moderator.check(case["channel"])
         if case["status"] == "closed":
             raise PapoteRefusal("case_closed")
+        status = "escalated" if case["status"] == "escalated" else "claimed"  # a claim keeps the referral
         await store.update_case(
-            connection, number, status="claimed", claimed_by=moderator.person.id, claimed_ms=now
+            connection, number, status=status, claimed_by=moderator.person.id, claimed_ms=now
         )
         await audit.record(
             connection,

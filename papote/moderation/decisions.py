@@ -14,24 +14,55 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from papote.bus.base import Event
+from papote.domain import rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.events import notice
-from papote.domain.model import Person, now_ms, person_topic
+from papote.domain.model import Person, audience_refusal, now_ms, person_topic
 from papote.domain.services import Services
 from papote.moderation import audit, permissions
 from papote.moderation.reports import outcome_event
 from papote.safety.policy import HOUSE_RULES
 from papote.storage import moderation as store
+from papote.storage import people as people_store
+from papote.storage import rooms as room_store
 from papote.storage import safety as safety_store
 
-ACTIONS = ("dismiss", "remove_content", "warn", "mute", "suspend", "ban", "restrict_private")
-TIMED = ("mute", "suspend")  # these need a duration
+ACTIONS = (
+    "dismiss",
+    "remove_content",
+    "warn",
+    "mute",
+    "suspend",
+    "ban",
+    "restrict_private",
+    "kick",
+    "room_ban",
+    "correct_age_band",
+    "remove_messages",
+    "escalate",
+)
+TIMED = (
+    "mute",
+    "suspend",
+    "room_ban",
+    "remove_messages",
+)  # these need a duration (remove_messages: the period)
+IN_A_ROOM = ("kick", "room_ban")  # these need the case's room
+LEAVING = ("kick", "room_ban", "correct_age_band")  # these may take the person out of rooms
+OTHER_BAND = {"adult": "minor", "minor": "adult"}
+BAND_WORDS = {"adult": "adulte", "minor": "mineur·e"}
+# Repeat offenders (DSA art. 23, docs/moderation.md): a third warning within 12 months is a 24 h suspension.
+REPEAT_WINDOW_MS = 365 * 86_400_000
+REPEAT_WARNINGS = 2
+REPEAT_SUSPENSION_SECONDS = 86_400
+REPEAT_REASON = " (troisième avertissement en 12 mois : suspension de 24 heures, politique de récidive)"
 DAY_MS = 86_400_000
 APPEAL_MS = 183 * DAY_MS  # six months (DSA art. 20)
 PERMANENT_UNTIL_MS = 253_402_300_799_000  # 9999-12-31T23:59:59Z: a ban
 MAX_DURATION_SECONDS = 366 * 86_400
 MAX_REASON = 2000
 CLOSE_SUSPENDED = 4403
+CLOSE_RECONNECT = 4409  # the person's age band changed: connections close so the next one reads it afresh
 PHOTO_BANKS = {"csam_signal": "csam", "ncii": "ncii"}  # categories whose removed photos are banked
 
 # A conversation label cites the house rule it breaks.
@@ -45,6 +76,16 @@ WHAT = {
     "suspend": ("votre compte est suspendu pendant {fr}", "your account is suspended for {en}"),
     "ban": ("votre compte est fermé définitivement", "your account is closed permanently"),
     "restrict_private": ("vos messages privés sont désactivés", "your private messages are turned off"),
+    "kick": ("vous avez été exclu·e du salon", "you were removed from the room"),
+    "room_ban": (
+        "vous êtes exclu·e du salon pendant {fr}",
+        "you are banned from the room for {en}",
+    ),
+    "correct_age_band": ("votre tranche d'âge a été corrigée", "your age band was corrected"),
+    "remove_messages": (
+        "vos messages envoyés pendant les {fr} précédant la décision ont été retirés",
+        "your messages sent during the {en} before the decision were removed",
+    ),
 }
 
 
@@ -75,6 +116,9 @@ async def act(
         moderator.check(case["channel"])
         if case["status"] == "closed":
             raise PapoteRefusal("case_closed")
+        if action_name == "escalate":
+            return await _escalate(connection, case, moderator, why, now)
+        action_name, why, seconds = await repeat_policy(connection, case, action_name, why, seconds, now)
         decision = await _decide(connection, case, moderator, action_name, why, seconds, now)
         lifted = await _lift_automated(connection, case_number, now) if action_name == "dismiss" else []
         await store.update_case(connection, case_number, status="closed", closed_ms=now)
@@ -91,6 +135,57 @@ async def act(
         reports = await store.reports_of_case(connection, case_number)
     reporters = [(r["reporter_id"], r["id"]) for r in reports if r["reporter_id"] is not None]
     await carry_out(services, Effects(decision, reporters, lifted), case["category"])
+    return int(decision["id"])
+
+
+async def repeat_policy(
+    connection: AsyncConnection,
+    case: dict[str, Any],
+    action: str,
+    reason: str,
+    seconds: int | None,
+    now: int,
+) -> tuple[str, str, int | None]:
+    """A warning to someone already warned twice by a human within 12 months becomes a 24 h suspension."""
+    person_id = case["subject_id"]
+    if action != "warn" or person_id is None:
+        return action, reason, seconds
+    if await store.warnings_since(connection, person_id, now - REPEAT_WINDOW_MS) < REPEAT_WARNINGS:
+        return action, reason, seconds
+    return "suspend", reason + REPEAT_REASON, REPEAT_SUSPENSION_SECONDS
+
+
+async def _escalate(
+    connection: AsyncConnection, case: dict[str, Any], moderator: permissions.Moderator, reason: str, now: int
+) -> int:
+    """Legal referral: the case stays open, first in the queue. Nothing is sent to the person (it could
+    tip off a suspect), so the decision names nobody: the person's own list of decisions never shows it."""
+    decision: dict[str, Any] = {
+        "case_id": case["id"],
+        "person_id": None,
+        "moderator_id": moderator.person.id,
+        "action": "escalate",
+        "reason": reason,
+        "duration_seconds": None,
+        "facts": await _facts(connection, case, await _message_of(connection, case)),
+        "rule": rule_for(case["category"])[0],
+        "automated": False,
+        "message_id": None,
+        "created_ms": now,
+        "appeal_until_ms": now,  # nobody was told, nobody can appeal
+    }
+    decision["id"] = await store.insert_decision(connection, **decision)
+    await store.update_case(connection, case["id"], status="escalated", priority=0)
+    await audit.record(
+        connection,
+        actor_kind=moderator.actor_kind,
+        actor_id=moderator.person.id,
+        action="case.escalated",
+        subject_kind="case",
+        subject_id=case["id"],
+        details={"decision": decision["id"], "subject_id": case["subject_id"], "reason": reason},
+        at_ms=now,
+    )
     return int(decision["id"])
 
 
@@ -137,6 +232,8 @@ async def _decide(
     person_id = case["subject_id"] if action != "dismiss" else None
     if action != "dismiss" and person_id is None:  # a room report names nobody: only dismiss applies
         raise PapoteRefusal("bad_request", details={"field": "action", "reason": "no person in this case"})
+    if action in IN_A_ROOM and room_of(case["channel"]) is None:
+        raise PapoteRefusal("bad_request", details={"field": "action", "reason": "no room in this case"})
     concerned = await _message_of(connection, case)  # quoted in the facts whatever the action
     message_id = concerned if action == "remove_content" else None
     if action == "remove_content" and message_id is None:
@@ -148,7 +245,7 @@ async def _decide(
         "action": action,
         "reason": reason,
         "duration_seconds": seconds,
-        "facts": await _facts(connection, case, concerned),
+        "facts": await _facts(connection, case, concerned) + await _band_fact(connection, action, person_id),
         "rule": rule_for(case["category"])[0],
         "automated": False,
         "message_id": message_id,
@@ -157,8 +254,26 @@ async def _decide(
     }
     decision["id"] = await store.insert_decision(connection, **decision)
     if person_id is not None:
-        await apply(connection, decision, now)
+        decision["left_rooms"] = await apply(connection, decision, now)
     return decision
+
+
+async def _band_fact(connection: AsyncConnection, action: str, person_id: int | None) -> str:
+    """A band correction states both bands in the facts (what was declared, what it becomes)."""
+    if action != "correct_age_band" or person_id is None:
+        return ""
+    band = await store.age_band_of(connection, person_id) or "adult"
+    return f" Tranche d'âge corrigée : {BAND_WORDS[band]} → {BAND_WORDS[OTHER_BAND[band]]}."
+
+
+def room_of(channel: str | None) -> str | None:
+    kind, _, key = (channel or "").partition(":")
+    return key if kind == "r" and key else None
+
+
+async def _room_of_decision(connection: AsyncConnection, decision: dict[str, Any]) -> str | None:
+    case = await store.get_case(connection, decision["case_id"]) if decision["case_id"] else None
+    return room_of(case["channel"]) if case else None
 
 
 async def _message_of(connection: AsyncConnection, case: dict[str, Any]) -> int | None:
@@ -201,8 +316,9 @@ def _audit_details(decision: dict[str, Any]) -> dict[str, Any]:
 # --- effects --------------------------------------------------------------------------------------
 
 
-async def apply(connection: AsyncConnection, decision: dict[str, Any], now: int) -> None:
-    """Write the restriction the decision carries (inside the caller's transaction)."""
+async def apply(connection: AsyncConnection, decision: dict[str, Any], now: int) -> list[str]:
+    """Write the restriction the decision carries (inside the caller's transaction); returns the rooms
+    the person was taken out of."""
     action, person_id, seconds = decision["action"], decision["person_id"], decision["duration_seconds"]
     if action == "mute":
         await safety_store.restrict(connection, person_id, muted_until_ms=now + seconds * 1000)
@@ -214,6 +330,40 @@ async def apply(connection: AsyncConnection, decision: dict[str, Any], now: int)
         await safety_store.restrict(connection, person_id, private_restricted=True)
     elif action == "remove_content":
         await store.set_message_hidden(connection, decision["message_id"], True)
+    elif action == "remove_messages":
+        await store.hide_messages_since(connection, person_id, now - seconds * 1000, decision["id"])
+    elif action in LEAVING:
+        return await _take_out(connection, decision, now)
+    return []
+
+
+async def _take_out(connection: AsyncConnection, decision: dict[str, Any], now: int) -> list[str]:
+    action, person_id = decision["action"], decision["person_id"]
+    if action == "correct_age_band":
+        return await _correct_band(connection, person_id, now)
+    room_id = await _room_of_decision(connection, decision)
+    if room_id is None:
+        return []
+    if action == "room_ban":
+        until = now + decision["duration_seconds"] * 1000
+        await store.ban_from_room(connection, room_id, person_id, until, decision["id"])
+    await room_store.remove_member(connection, room_id, person_id)
+    return [room_id]
+
+
+async def _correct_band(connection: AsyncConnection, person_id: int, now: int) -> list[str]:
+    """Set the other band, leave the rooms whose audience no longer fits, freeze private conversations
+    with people of the other band."""
+    band = OTHER_BAND[await store.age_band_of(connection, person_id) or "adult"]
+    await store.set_age_band(connection, person_id, band)
+    left = []
+    for room_id in await room_store.rooms_of(connection, person_id):
+        room = await room_store.get_room(connection, room_id)
+        if room is not None and audience_refusal(room.audience, band):
+            await room_store.remove_member(connection, room_id, person_id)
+            left.append(room_id)
+    await store.freeze_conversations_across_bands(connection, person_id, now)
+    return left
 
 
 async def lift(connection: AsyncConnection, decision: dict[str, Any]) -> None:
@@ -227,6 +377,14 @@ async def lift(connection: AsyncConnection, decision: dict[str, Any]) -> None:
         await safety_store.restrict(connection, person_id, private_restricted=False)
     elif action == "remove_content" and decision["message_id"] is not None:
         await store.set_message_hidden(connection, decision["message_id"], False)
+    elif action == "remove_messages":
+        await store.unhide_removed(connection, decision["id"])
+    elif action == "room_ban" and (room_id := await _room_of_decision(connection, decision)):
+        await store.lift_room_ban(connection, room_id, person_id)
+    elif action == "correct_age_band":
+        # The band goes back; rooms may be joined again; frozen conversations stay frozen (safer).
+        band = await store.age_band_of(connection, person_id) or "minor"
+        await store.set_age_band(connection, person_id, OTHER_BAND[band])
 
 
 def set_mute_here(services: Services, person_id: int, until_ms: int | None) -> None:
@@ -248,11 +406,30 @@ async def carry_out(services: Services, effects: Effects, category: str) -> None
         if lifted["action"] == "mute":
             set_mute_here(services, lifted["person_id"], None)
     if person_id is not None:
-        events.append(statement_event(decision))
+        events.append(statement_event(decision))  # first: the person learns why before being taken out
+        events += await _removals(services, decision)
         if action in ("suspend", "ban"):
             events.append(closing_event(person_id))
+        if action == "correct_age_band":
+            events.append(reconnect_event(person_id))
     events += [outcome_event(reporter, report, action) for reporter, report in effects.reporters]
     await services.bus.publish(events)
+
+
+async def _removals(services: Services, decision: dict[str, Any]) -> list[Event]:
+    """Unsubscribe the person's connections from the rooms they were taken out of, on every node."""
+    left: list[str] = decision.get("left_rooms") or []
+    if not left:
+        return []
+    async with services.transaction() as connection:
+        person = await people_store.get_person(connection, decision["person_id"])
+    if person is None:
+        return []
+    return [
+        e
+        for room_id in left
+        for e in rooms.removal_events(person.id, person.pseudo, room_id, decision["action"])
+    ]
 
 
 async def _bank_photo(services: Services, message_id: int, bank_category: str) -> None:
@@ -375,6 +552,18 @@ def statement_event(decision: dict[str, Any]) -> Event:
         "message": statement_message(decision),
     }
     return notice(person_topic(decision["person_id"]), frame)
+
+
+def reconnect_event(person_id: int) -> Event:
+    """After an age band correction: connections close, the next one reads the corrected band."""
+    frame = {
+        "type": "age_band_corrected",
+        "message": {
+            "fr": "Votre tranche d'âge a été corrigée. Reconnectez-vous pour continuer.",
+            "en": "Your age band was corrected. Reconnect to continue.",
+        },
+    }
+    return notice(person_topic(person_id), frame, close_code=CLOSE_RECONNECT)
 
 
 def closing_event(person_id: int) -> Event:

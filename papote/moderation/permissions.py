@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, room_channel
+from papote.domain.pseudonyms import pseudonym_key
 from papote.domain.services import Services
+from papote.moderation import audit
 from papote.storage import moderation as store
 from papote.storage import people as people_store
+from papote.storage import rooms as room_store
 
 ROLES = ("user", "room_moderator", "moderator", "admin", "trusted_flagger")
 GLOBAL_ROLES = ("moderator", "admin")
@@ -57,3 +60,35 @@ async def current_role(services: Services, person: Person) -> str:
     async with services.transaction() as connection:
         current = await people_store.get_person(connection, person.id)
     return current.role if current is not None else "user"
+
+
+async def set_role(services: Services, pseudo: str, role: str, room: str | None = None) -> str:
+    """An operator gives an existing account a role (CLI); returns the previous role.
+
+    A room moderator gets `room` added to their rooms; any other role drops their rooms."""
+    if role not in ROLES:
+        raise PapoteRefusal("bad_request", details={"field": "role", "allowed": list(ROLES)})
+    if (role == "room_moderator") != (room is not None):
+        raise PapoteRefusal("bad_request", details={"field": "room"})
+    async with services.transaction() as connection:
+        found = await store.account_of_pseudo(connection, pseudonym_key(pseudo))
+        if found is None:
+            raise PapoteRefusal("person_not_found")
+        account_id, person_id, previous = found
+        await people_store.set_role(connection, account_id, role)
+        if room is None:
+            await store.clear_room_moderator(connection, person_id)
+        elif await room_store.get_room(connection, room) is None:
+            raise PapoteRefusal("room_not_found")
+        elif room not in await store.moderated_rooms(connection, person_id):
+            await store.add_room_moderator(connection, room, person_id)
+        await audit.record(
+            connection,
+            actor_kind="operator",
+            actor_id=None,
+            action="account.role",
+            subject_kind="person",
+            subject_id=person_id,
+            details={"previous": previous, "role": role, "room": room},
+        )
+    return previous

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,17 +15,21 @@ from papote.storage.tables import (
     appeals,
     cases,
     connection_hashes,
+    conversations,
     decisions,
     evidence,
     messages,
     people,
+    removed_messages,
     reports,
+    room_bans,
     room_moderators,
+    rooms,
     safety_events,
 )
 
 QUEUE_LIMIT = 200
-OPEN_STATUSES = ("open", "claimed")
+OPEN_STATUSES = ("open", "claimed", "escalated")
 
 
 def _dict(row: Any) -> dict[str, Any]:
@@ -42,6 +46,47 @@ def _dicts(rows: Any) -> list[dict[str, Any]]:
 
 async def add_room_moderator(connection: AsyncConnection, room_id: str, person_id: int) -> None:
     await connection.execute(insert(room_moderators).values(room_id=room_id, person_id=person_id))
+
+
+async def clear_room_moderator(connection: AsyncConnection, person_id: int) -> None:
+    await connection.execute(delete(room_moderators).where(room_moderators.c.person_id == person_id))
+
+
+async def account_of_pseudo(connection: AsyncConnection, pseudo_key: str) -> tuple[int, int, str] | None:
+    """(account id, person id, role) of the registered account holding this pseudonym."""
+    row = (
+        await connection.execute(
+            select(accounts.c.id, people.c.id.label("person_id"), accounts.c.role)
+            .select_from(accounts.join(people, people.c.account_id == accounts.c.id))
+            .where(accounts.c.pseudo_key == pseudo_key)
+        )
+    ).first()
+    return (int(row.id), int(row.person_id), str(row.role)) if row else None
+
+
+TOOL_COLUMNS = ("slow_mode_seconds", "registered_only", "hold_new_arrivals", "locked")
+
+
+async def room_tools(connection: AsyncConnection, room_id: str) -> dict[str, Any] | None:
+    """A room's emergency settings, with its room moderators' ids (who may still write when locked)."""
+    row = (
+        await connection.execute(
+            select(*(rooms.c[name] for name in TOOL_COLUMNS)).where(rooms.c.id == room_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    tools = _dict(row)
+    ids = await connection.execute(
+        select(room_moderators.c.person_id).where(room_moderators.c.room_id == room_id)
+    )
+    tools["moderator_ids"] = sorted(int(r.person_id) for r in ids)
+    return tools
+
+
+async def set_room_tools(connection: AsyncConnection, room_id: str, **values: Any) -> bool:
+    result = await connection.execute(update(rooms).where(rooms.c.id == room_id).values(**values))
+    return bool(result.rowcount)
 
 
 async def moderated_rooms(connection: AsyncConnection, person_id: int) -> list[str]:
@@ -386,3 +431,114 @@ async def automated_decisions_of_case(connection: AsyncConnection, case_id: int)
         decisions.c.case_id == case_id, decisions.c.automated.is_(True), decisions.c.reversed_ms.is_(None)
     )
     return _dicts(await connection.execute(query))
+
+
+# --- kick, room ban, age band, removal over a period ----------------------------------------------
+
+
+async def ban_from_room(
+    connection: AsyncConnection, room_id: str, person_id: int, until_ms: int, decision_id: int
+) -> None:
+    """One ban per person and room: a new one replaces the old."""
+    await lift_room_ban(connection, room_id, person_id)
+    await connection.execute(
+        insert(room_bans).values(
+            room_id=room_id, person_id=person_id, until_ms=until_ms, decision_id=decision_id
+        )
+    )
+
+
+async def lift_room_ban(connection: AsyncConnection, room_id: str, person_id: int) -> None:
+    await connection.execute(
+        delete(room_bans).where(room_bans.c.room_id == room_id, room_bans.c.person_id == person_id)
+    )
+
+
+async def room_banned_until(
+    connection: AsyncConnection, room_id: str, person_id: int, now: int
+) -> int | None:
+    """When this person's ban from this room ends; None when they are not banned from it."""
+    found = await connection.scalar(
+        select(room_bans.c.until_ms).where(
+            room_bans.c.room_id == room_id, room_bans.c.person_id == person_id, room_bans.c.until_ms > now
+        )
+    )
+    return int(found) if found is not None else None
+
+
+async def set_age_band(connection: AsyncConnection, person_id: int, band: str) -> None:
+    await connection.execute(update(people).where(people.c.id == person_id).values(age_band=band))
+
+
+async def age_band_of(connection: AsyncConnection, person_id: int) -> str | None:
+    found = await connection.scalar(select(people.c.age_band).where(people.c.id == person_id))
+    return str(found) if found is not None else None
+
+
+async def freeze_conversations_across_bands(
+    connection: AsyncConnection, person_id: int, now: int
+) -> list[int]:
+    """Freeze the person's live private conversations with people of another band; returns their ids."""
+    band = await age_band_of(connection, person_id)
+    other = people.alias("other")
+    mine = or_(conversations.c.person_low == person_id, conversations.c.person_high == person_id)
+    partner = case(
+        (conversations.c.person_low == person_id, conversations.c.person_high),
+        else_=conversations.c.person_low,
+    )
+    rows = await connection.execute(
+        select(conversations.c.id)
+        .select_from(conversations.join(other, other.c.id == partner))
+        .where(mine, conversations.c.status.in_(("pending", "accepted")), other.c.age_band != band)
+    )
+    ids = [int(r.id) for r in rows]
+    if ids:
+        await connection.execute(
+            update(conversations).where(conversations.c.id.in_(ids)).values(status="frozen", updated_ms=now)
+        )
+    return ids
+
+
+async def hide_messages_since(
+    connection: AsyncConnection, person_id: int, since_ms: int, decision_id: int
+) -> list[int]:
+    """Hide every visible message the person sent since `since_ms`, in every channel; remember which."""
+    rows = await connection.execute(
+        select(messages.c.id).where(
+            messages.c.sender_id == person_id, messages.c.created_ms >= since_ms, messages.c.hidden.is_(False)
+        )
+    )
+    ids = [int(r.id) for r in rows]
+    if ids:
+        await connection.execute(
+            update(messages).where(messages.c.id.in_(ids)).values(hidden=True, flags="removed")
+        )
+        await connection.execute(
+            insert(removed_messages), [{"decision_id": decision_id, "message_id": i} for i in ids]
+        )
+    return ids
+
+
+async def unhide_removed(connection: AsyncConnection, decision_id: int) -> int:
+    """Show again exactly the messages a `remove_messages` decision hid; returns how many."""
+    ids = select(removed_messages.c.message_id).where(removed_messages.c.decision_id == decision_id)
+    result = await connection.execute(
+        update(messages)
+        .where(messages.c.id.in_(ids), messages.c.flags == "removed")
+        .values(hidden=False, flags="")
+    )
+    return int(result.rowcount or 0)
+
+
+async def warnings_since(connection: AsyncConnection, person_id: int, since_ms: int) -> int:
+    """Human warnings about this person since `since_ms` that no appeal reversed (DSA art. 23 policy)."""
+    found = await connection.scalar(
+        select(func.count()).where(
+            decisions.c.person_id == person_id,
+            decisions.c.action == "warn",
+            decisions.c.automated.is_(False),
+            decisions.c.reversed_ms.is_(None),
+            decisions.c.created_ms >= since_ms,
+        )
+    )
+    return int(found or 0)

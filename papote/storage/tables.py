@@ -91,6 +91,10 @@ rooms = Table(
     Column("position", Integer, nullable=False, server_default="100"),
     Column("created_ms", BigInteger, nullable=False),
     Column("slow_mode_seconds", Integer, nullable=False, server_default="0"),
+    # Emergency tools moderators switch on (papote/moderation/room_tools.py).
+    Column("registered_only", Boolean, nullable=False, server_default=false()),
+    Column("hold_new_arrivals", Boolean, nullable=False, server_default=false()),
+    Column("locked", Boolean, nullable=False, server_default=false()),
 )
 
 # A channel is an ordered log of messages: one per room ("r:<room>") and per private conversation ("d:<id>").
@@ -368,4 +372,22 @@ appeals = Table(
     Column("decided_by", Integer, ForeignKey("people.id")),
     Column("decided_ms", BigInteger),
     Column("outcome_reason", Text, nullable=False, server_default=""),
+)
+
+# A room ban decided by a moderator: joining the room is refused until `until_ms`.
+room_bans = Table(
+    "room_bans",
+    metadata,
+    Column("room_id", String(40), ForeignKey("rooms.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id"), primary_key=True, index=True),
+    Column("until_ms", BigInteger, nullable=False),
+    Column("decision_id", Integer, ForeignKey("decisions.id")),
+)
+
+# The messages a `remove_messages` decision hid (and only those: a reversal shows exactly them again).
+removed_messages = Table(
+    "removed_messages",
+    metadata,
+    Column("decision_id", Integer, ForeignKey("decisions.id"), primary_key=True),
+    Column("message_id", Integer, primary_key=True),
 )

@@ -7,7 +7,7 @@ from typing import Any
 from papote.domain import images, messages, people, private, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import room_channel
-from papote.moderation import appeals, cases, decisions, reports
+from papote.moderation import appeals, cases, decisions, reports, room_tools
 from papote.transport import protocol
 from papote.transport.websocket import HISTORY_MAX, Connection, command
 
@@ -307,3 +307,9 @@ async def decide_appeal(connection: Connection, frame: dict[str, Any]) -> None:
         frame.get("reason"),
     )
     connection.reply(frame.get("ref"), {"appeal": frame.get("appeal_id"), "status": status})
+
+
+@command("room_tools")
+async def set_room_tools(connection: Connection, frame: dict[str, Any]) -> None:
+    found = await room_tools.set_tools(connection.services, connection.person, frame.get("room"), frame)
+    connection.reply(frame.get("ref"), {"tools": found})
