@@ -22,6 +22,7 @@ from papote.domain.model import GENDERS, Person, age_band_for, now_ms
 from papote.domain.pseudonyms import pseudonym_key, validate_pseudonym
 from papote.domain.services import Services
 from papote.safety.pseudonyms import check_pseudonym
+from papote.storage import moderation as moderation_store
 from papote.storage import people as store
 from papote.storage import safety as safety_store
 
@@ -177,7 +178,8 @@ async def login(services: Services, email: str, password: str) -> Entry:
         if person is None:
             raise PapoteRefusal("login_failed")
         band = age_band_for(await store.birth_date_of(connection, person.id))
-        if band != person.age_band:  # a birthday turned a minor into an adult
+        # A birthday turns a minor into an adult; a moderator's correction of a false birth date stands.
+        if band != person.age_band and not await moderation_store.band_corrected(connection, person.id):
             await store.set_age_band(connection, person.id, band)
         await store.insert_session(connection, token_hash(token), person.id, now, expires)
         person = await store.get_person(connection, person.id)

@@ -542,3 +542,13 @@ async def warnings_since(connection: AsyncConnection, person_id: int, since_ms: 
         )
     )
     return int(found or 0)
+
+
+async def band_corrected(connection: AsyncConnection, person_id: int) -> bool:
+    """Whether a moderator corrected this person's age band (and no appeal reversed it)."""
+    query = select(decisions.c.id).where(
+        decisions.c.person_id == person_id,
+        decisions.c.action == "correct_age_band",
+        decisions.c.reversed_ms.is_(None),
+    )
+    return await connection.scalar(query.limit(1)) is not None

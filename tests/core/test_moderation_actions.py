@@ -329,3 +329,21 @@ async def test_room_tools_lock_registered_only_and_holding_new_arrivals(
         if r["action"] == "room.tools" and r["subject_id"] == room
     ]
     assert len(changes) == 3
+
+
+async def test_a_corrected_age_band_survives_the_next_login(server: ServerProcess, team: Team) -> None:
+    email = f"{pseudo('faux')}@exemple.invalid"
+    async with Client(server.url, auto_reconnect=False) as impostor, Client(server.url) as first:
+        await enter("ados-13-17", impostor, birth=MINOR)
+        await impostor.register(email, "motdepasse-fictif-2")
+        impostor_id = await person_id_of(server, impostor.pseudo)
+        moderator = await login(first, team.moderator)
+        report_id = await moderator.report("user", impostor.pseudo, "minor_sexual_risk", "se dit lycéen")
+        case_id = await case_of_report(server, report_id)
+        await moderator.act(case_id, "correct_age_band", "Adulte inscrit avec une fausse date de naissance.")
+        await impostor.wait_for("age_band_corrected")
+    async with Client(server.url) as again:
+        person = await again.login(email, "motdepasse-fictif-2")
+        assert person["age_band"] == "adult"  # the false birth date does not win back at login
+    band = next(r["age_band"] for r in await table_rows(server, people) if r["id"] == impostor_id)
+    assert band == "adult"
