@@ -12,7 +12,7 @@ from papote.domain.events import notice
 from papote.domain.model import Person, now_ms, person_topic
 from papote.domain.safety_gate import SUSPEND_PENDING_REVIEW_MS, Screening
 from papote.domain.services import Services
-from papote.moderation import audit
+from papote.moderation import audit, reports
 from papote.storage import safety as store
 
 
@@ -63,6 +63,12 @@ async def carry_out(
                 safety_event_id=event_id,
                 summary=f"{verdict.action.value}: {labels}",
                 now_ms=now,
+            )
+            item: dict[str, Any] = {"safety_event": event_id, "action": verdict.action.value}
+            item["labels"] = list(verdict.labels)
+            item |= {"message": message_id, "client_id": client_id, "text": text, "detail": detail}
+            await reports.freeze_automated(
+                connection, case_id=case_id, channel=channel, person_id=sender.id, item=item, now=now
             )
         until = None
         if verdict.sanction == "suspend":

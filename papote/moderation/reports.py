@@ -418,3 +418,37 @@ async def public_report(services: Services, ip: str, body: dict[str, Any]) -> in
         body.get("text"),
         ip_hash=ip_hash,
     )
+
+
+async def freeze_automated(
+    connection: AsyncConnection,
+    *,
+    case_id: int,
+    channel: str,
+    person_id: int,
+    item: dict[str, Any],
+    now: int,
+) -> dict[str, str]:
+    """An automated verdict's case keeps its evidence the same way a report's does: the flagged item, the
+    channel's latest messages before it, and the person's record, each with its SHA-256."""
+    context = (
+        await store.latest_messages(connection, channel=channel) if channel.startswith(("r:", "d:")) else []
+    )
+    parts = {"item": item, "context": context, "person": await store.person_record(connection, person_id)}
+    target = Target("automated", str(case_id), person_id, channel, False, parts)
+    digests = {}
+    for part, content in target.parts.items():
+        if content is None:
+            continue
+        text, digest = canonical(content)
+        await store.insert_evidence(
+            connection,
+            case_id=case_id,
+            report_id=None,
+            part=part,
+            content=text,
+            sha256=digest,
+            created_ms=now,
+        )
+        digests[part] = digest
+    return digests

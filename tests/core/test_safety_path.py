@@ -212,3 +212,21 @@ async def test_automated_decisions_are_in_the_audit_log(server: ServerProcess) -
     assert "safety.block" in shown.stdout
     verified = papote_cli(server, "audit", "verify", "--keep-anchor")
     assert verified.returncode == 0 and "intègre" in verified.stdout, verified.stdout + verified.stderr
+
+
+async def test_an_automated_case_freezes_its_evidence_like_a_report(server: ServerProcess) -> None:
+    from papote.storage.tables import evidence
+
+    async with Client(server.url) as person, Client(server.url) as other:
+        await enter_and_join("jeux-video", person, other)
+        await other.send("jeux-video", "quelqu'un pour une partie ce soir ?")
+        with pytest.raises(PapoteError):
+            await person.send("jeux-video", "je sais où tu habites, fais gaffe à toi ce soir")
+    found = [c for c in await table_rows(server, cases) if c["channel"] == "r:jeux-video"]
+    assert found
+    pieces = [e for e in await table_rows(server, evidence) if e["case_id"] == found[-1]["id"]]
+    assert {p["part"] for p in pieces} >= {"item", "context", "person"}
+    item = next(p for p in pieces if p["part"] == "item")
+    assert "fais gaffe" in str(item["content"]) and len(str(item["sha256"])) == 64
+    context = next(p for p in pieces if p["part"] == "context")
+    assert "une partie ce soir" in str(context["content"])
