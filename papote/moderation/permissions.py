@@ -62,8 +62,24 @@ async def current_role(services: Services, person: Person) -> str:
     return current.role if current is not None else "user"
 
 
-async def set_role(services: Services, pseudo: str, role: str, room: str | None = None) -> str:
-    """An operator gives an existing account a role (CLI); returns the previous role.
+async def administrator(services: Services, person: Person) -> Person:
+    """The person, if an administrator right now (roles are read afresh); `forbidden` otherwise."""
+    if await current_role(services, person) != "admin":
+        raise PapoteRefusal("forbidden")
+    return person
+
+
+async def set_role(
+    services: Services,
+    pseudo: str,
+    role: str,
+    room: str | None = None,
+    *,
+    actor_kind: str = "operator",
+    actor_id: int | None = None,
+) -> str:
+    """An operator (CLI) or an administrator (console) gives an existing account a role; returns the
+    previous role.
 
     A room moderator gets `room` added to their rooms; any other role drops their rooms."""
     if role not in ROLES:
@@ -84,8 +100,8 @@ async def set_role(services: Services, pseudo: str, role: str, room: str | None 
             await store.add_room_moderator(connection, room, person_id)
         await audit.record(
             connection,
-            actor_kind="operator",
-            actor_id=None,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
             action="account.role",
             subject_kind="person",
             subject_id=person_id,

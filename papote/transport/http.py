@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -14,7 +15,7 @@ from papote.domain import connections, images, people, rooms
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, now_ms
 from papote.domain.services import Services
-from papote.moderation import appeals, decisions, permissions, reports
+from papote.moderation import appeals, decisions, permissions, reports, transparency
 from papote.transport.websocket import SESSION_COOKIE
 
 STATUS_BY_CODE = {
@@ -258,6 +259,39 @@ async def moderator_image(request: Request) -> Response:
     return Response(data, media_type=mime, headers=headers)
 
 
+async def admin_set_role(request: Request) -> Response:
+    body = await json_body(request)
+    admin = await permissions.administrator(services_of(request), await current_person(request))
+    room = _str(body, "room") or None
+    previous = await permissions.set_role(
+        services_of(request),
+        _str(body, "pseudo"),
+        _str(body, "role"),
+        room,
+        actor_kind="admin",
+        actor_id=admin.id,
+    )
+    return JSONResponse({"previous": previous, "role": _str(body, "role")})
+
+
+async def admin_transparency(request: Request) -> Response:
+    """The transparency report for administrators, in the console (the same figures as the CLI's)."""
+    services = services_of(request)
+    await permissions.administrator(services, await current_person(request))
+    try:
+        start = dt.date.fromisoformat(request.query_params.get("from", ""))
+        end = dt.date.fromisoformat(request.query_params.get("to", ""))
+    except ValueError as error:
+        raise PapoteRefusal("bad_request", details={"expected": "from=YYYY-MM-DD&to=YYYY-MM-DD"}) from error
+    form = request.query_params.get("format", "html")
+    if form not in transparency.FORMATS or end < start:
+        raise PapoteRefusal("bad_request", details={"field": "format" if end >= start else "to"})
+    async with services.engine.connect() as connection:
+        report = await transparency.build(connection, start, end)
+    media = {"html": "text/html", "json": "application/json", "csv": "text/csv"}[form]
+    return Response(transparency.FORMATS[form](report), media_type=f"{media}; charset=utf-8")
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True, "hub": request.app.state.hub.statistics()})
 
@@ -285,6 +319,8 @@ ROUTES = [
     Route("/api/reports", wrap(public_report), methods=["POST"]),
     Route("/api/moderation/messages/{message_id:int}/{variant}", wrap(moderator_image), methods=["GET"]),
     Route("/api/decisions", wrap(my_decisions), methods=["GET"]),
+    Route("/api/admin/roles", wrap(admin_set_role), methods=["POST"]),
+    Route("/api/admin/transparency", wrap(admin_transparency), methods=["GET"]),
     Route("/api/appeals", wrap(file_appeal), methods=["POST"]),
     Route("/api/health", health, methods=["GET"]),
 ]

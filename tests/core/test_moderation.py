@@ -473,3 +473,33 @@ async def test_moderators_see_evidence_photos_blurred_first_and_others_never(
         with pytest.raises(PapoteError) as elsewhere:
             await room_moderator.fetch_image(f"{path}/image")
         assert elsewhere.value.code == "forbidden"
+
+
+async def test_only_administrators_give_roles_and_read_the_transparency_report(
+    server: ServerProcess, staff: Staff
+) -> None:
+    admin = create_account(server, "admin")
+    async with Client(server.url) as moderator, Client(server.url) as chief:
+        await login(moderator, staff.moderator)
+        refused = await moderator.http.post("/api/admin/roles", json={"pseudo": "x", "role": "moderator"})
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+        report = await moderator.http.get("/api/admin/transparency?from=2026-01-01&to=2026-12-31")
+        assert report.status_code == 403
+        await login(chief, admin)
+        report = await chief.http.get("/api/admin/transparency?from=2026-01-01&to=2026-12-31&format=json")
+        assert report.status_code == 200 and "notices_by_category" in report.json()
+        bad = await chief.http.get("/api/admin/transparency?from=hier&to=demain")
+        assert bad.status_code == 400
+        name = pseudo("aide")
+        done = papote_cli(
+            server, "admin", "create-account", "--email", f"{name}@exemple.invalid", "--password", PASSWORD,
+            "--pseudo", name, "--birth-date", "1990-01-01", "--role", "user",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout
+        granted = await chief.http.post("/api/admin/roles", json={"pseudo": name, "role": "trusted_flagger"})
+        assert granted.status_code == 200 and granted.json() == {
+            "previous": "user",
+            "role": "trusted_flagger",
+        }
+    entries = [e for e in await table_rows(server, audit_log) if e["action"] == "account.role"]
+    assert any(e["actor_kind"] == "admin" and e["actor_id"] is not None for e in entries)

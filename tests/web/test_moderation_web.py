@@ -19,10 +19,10 @@ PHAROS = "https://www.internet-signalement.gouv.fr"
 HELPLINE_3018 = "https://www.e-enfance.org/numero-3018/"
 
 
-def open_console(new_page: NewPage, server: ServerProcess) -> Any:
-    """A global moderator, made with the operator's command, logged in through the console's form."""
+def open_console(new_page: NewPage, server: ServerProcess, role: str = "moderator") -> Any:
+    """A global moderator (or `role`), made with the operator's command, logged in through the form."""
     name = pseudo("Modo")
-    email, password = create_account(server, name, "moderator")
+    email, password = create_account(server, name, role)
     page = new_page()
     page.goto("/moderation")
     page.fill("#login-email", email)
@@ -233,3 +233,23 @@ def test_the_public_page_reports_without_a_session(new_page: NewPage, web_server
     page.select_option("#public-category", "other")
     page.click("#public-report-form [type=submit]")
     expect(page.locator("#public-error")).to_contain_text("n'existe pas")  # the server's own words
+
+
+def test_an_administrator_gives_a_role_and_reads_the_transparency_report(
+    new_page: NewPage, web_server: ServerProcess
+) -> None:
+    helper_name = pseudo("Aide")
+    create_account(web_server, helper_name, "user")
+    admin = open_console(new_page, web_server, role="admin")
+    panel = admin.locator("#admin-panel")
+    expect(panel).to_be_visible()
+    admin.fill("#role-pseudo", helper_name)
+    admin.select_option("#role-role", "trusted_flagger")
+    admin.click("#role-form [type=submit]")
+    expect(admin.locator("#role-result")).to_contain_text("trusted_flagger")
+    with admin.expect_popup() as popup:
+        admin.click("#transparency-form [type=submit]")
+    report = popup.value
+    expect(report.locator("h1")).to_contain_text("Rapport de transparence")
+    moderator = open_console(new_page, web_server)  # a plain moderator does not see the panel
+    expect(moderator.locator("#admin-panel")).to_be_hidden()

@@ -65,6 +65,11 @@ export function fileAppeal(decisionId, text) {
   return call("POST", "/api/appeals", { decision_id: decisionId, text });
 }
 
+/** Administrators: give an existing account a role. Returns {previous, role}. */
+export function setRole(body) {
+  return call("POST", "/api/admin/roles", body);
+}
+
 /** The public report page's request: no session needed. Returns {report: id}. */
 export function publicReport(body) {
   return call("POST", "/api/reports", body);

@@ -102,6 +102,7 @@ function start(person) {
     return;
   }
   showOnly("mod-console");
+  setUpAdministration(person);
   state.connection = new Connection({
     onHello: (hello) => hello_(hello),
     onEvent: () => {}, // the console asks; the person's own chat events are for the chat
@@ -732,3 +733,40 @@ async function main() {
 }
 
 main();
+
+
+/** Administrators only (the server checks again): the transparency report and giving roles. */
+function setUpAdministration(person) {
+  const panel = byId("admin-panel");
+  show(panel, person.role === "admin");
+  if (person.role !== "admin" || panel.dataset.ready) return;
+  panel.dataset.ready = "1";
+  const today = new Date().toISOString().slice(0, 10);
+  byId("transparency-to").value = today;
+  byId("transparency-from").value = `${today.slice(0, 4)}-01-01`;
+  byId("transparency-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = new URLSearchParams({
+      from: byId("transparency-from").value,
+      to: byId("transparency-to").value,
+      format: byId("transparency-format").value,
+    });
+    window.open(`/api/admin/transparency?${query}`, "_blank", "noopener");
+  });
+  byId("role-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = byId("role-result");
+    const body = {
+      pseudo: byId("role-pseudo").value.trim(),
+      role: byId("role-role").value,
+      room: byId("role-room").value.trim(),
+    };
+    try {
+      const answer = await api.setRole(body);
+      result.textContent = t("admin.role.done", { pseudo: body.pseudo, role: answer.role, previous: answer.previous });
+    } catch (error) {
+      result.textContent = serverText(error);
+    }
+    show(result, true);
+  });
+}
