@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, bus: EventBus | None = None) ->
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services = await prepare_services(settings, bus)
+        services.gate.warm_up()  # the first message must not pay for loading lexicons and the model
         hub = Hub(services.bus)
         await hub.start()
         services.log.start()

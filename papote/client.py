@@ -512,8 +512,12 @@ class Client:
         data = await self._data({"type": "case", "case_id": case_id})
         return dict(data["case"])
 
-    async def claim(self, case_id: int) -> None:
-        await self._data({"type": "claim", "case_id": case_id})
+    async def claim(self, case_id: int, assign_to: str | None = None) -> None:
+        """Moderators: take a case; a global moderator may give it to another moderator (`assign_to`)."""
+        frame: dict[str, Any] = {"type": "claim", "case_id": case_id}
+        if assign_to is not None:
+            frame["assign_to"] = assign_to
+        await self._data(frame)
 
     async def act(self, case_id: int, action: str, reason: str, duration: int | None = None) -> int:
         """Moderators: decide a case; returns the decision id. `duration` in seconds (mute, suspend,

@@ -94,7 +94,8 @@ class _Bounded(OrderedDict[Any, Any]):
 
 class SafetyGate:
     def __init__(self, settings: Settings, pipeline: TextPipeline | None = None) -> None:
-        self.pipeline = pipeline or TextPipeline.default(policy=policy_from(settings))
+        self._pipeline = pipeline
+        self._settings = settings
         config = AntispamConfig(
             enabled=settings.rate_limits, new_arrival_seconds=settings.new_arrival_seconds
         )
@@ -103,6 +104,17 @@ class SafetyGate:
         self._recent: _Bounded = _Bounded(MAX_CHANNELS_REMEMBERED)
         self._conversations: _Bounded = _Bounded(MAX_CHANNELS_REMEMBERED)
         self._muted_until: dict[int, int] = {}
+
+    @property
+    def pipeline(self) -> TextPipeline:
+        """Built on first use (about a second: lexicons and the model), so that CLI commands that never
+        screen a message do not pay for it; the server builds it at start (`warm_up`)."""
+        if self._pipeline is None:
+            self._pipeline = TextPipeline.default(policy=policy_from(self._settings))
+        return self._pipeline
+
+    def warm_up(self) -> None:
+        self.pipeline.check("bonjour", Context(channel="room", room_audience="all"))
 
     # --- limits ----------------------------------------------------------------------------
 

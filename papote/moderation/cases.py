@@ -6,9 +6,11 @@ import hashlib
 from typing import Any
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from papote.domain.errors import PapoteRefusal
 from papote.domain.model import Person, now_ms
+from papote.domain.pseudonyms import pseudonym_key
 from papote.domain.services import Services
 from papote.moderation import audit, permissions
 from papote.moderation.decisions import checked_id
@@ -93,8 +95,11 @@ async def _history(connection: Any, person_id: int | None, case_id: int) -> dict
     }
 
 
-async def claim(services: Services, person: Person, case_id: object) -> dict[str, Any]:
-    """Take a case (or take it over): the queue shows who handles it."""
+async def claim(
+    services: Services, person: Person, case_id: object, assign_to: object = None
+) -> dict[str, Any]:
+    """Take a case (or take it over), or, for a global moderator, give it to another moderator who may
+    handle it: the queue shows who handles it."""
     moderator = await permissions.moderator(services, person)
     number = checked_id(case_id, "case_id")
     now = now_ms()
@@ -105,18 +110,36 @@ async def claim(services: Services, person: Person, case_id: object) -> dict[str
         moderator.check(case["channel"])
         if case["status"] == "closed":
             raise PapoteRefusal("case_closed")
+        handler = moderator.person.id
+        if assign_to is not None:
+            handler = await _assignee(connection, moderator, assign_to, case["channel"])
         status = "escalated" if case["status"] == "escalated" else "claimed"  # a claim keeps the referral
-        await store.update_case(
-            connection, number, status=status, claimed_by=moderator.person.id, claimed_ms=now
-        )
+        await store.update_case(connection, number, status=status, claimed_by=handler, claimed_ms=now)
         await audit.record(
             connection,
             actor_kind=moderator.actor_kind,
             actor_id=moderator.person.id,
-            action="case.claimed",
+            action="case.claimed" if assign_to is None else "case.assigned",
             subject_kind="case",
             subject_id=number,
-            details={"previous": case["claimed_by"]},
+            details={"previous": case["claimed_by"], "handler": handler},
             at_ms=now,
         )
-    return {"case": number, "claimed_by": moderator.person.id}
+    return {"case": number, "claimed_by": handler}
+
+
+async def _assignee(
+    connection: AsyncConnection, moderator: permissions.Moderator, pseudo: object, channel: str | None
+) -> int:
+    """Only a global moderator assigns, and only to staff who may handle this case's channel."""
+    if moderator.rooms is not None or not isinstance(pseudo, str):
+        raise PapoteRefusal("forbidden")
+    found = await store.account_of_pseudo(connection, pseudonym_key(pseudo))
+    if found is None or found[2] not in permissions.MODERATOR_ROLES:
+        raise PapoteRefusal("person_not_found")
+    _, person_id, role = found
+    if role == "room_moderator":
+        room = channel[2:] if channel and channel.startswith("r:") else None
+        if room is None or room not in await store.moderated_rooms(connection, person_id):
+            raise PapoteRefusal("forbidden")
+    return int(person_id)

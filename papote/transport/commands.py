@@ -265,9 +265,9 @@ async def case_detail(connection: Connection, frame: dict[str, Any]) -> None:
 
 @command("claim")
 async def claim(connection: Connection, frame: dict[str, Any]) -> None:
-    connection.reply(
-        frame.get("ref"), await cases.claim(connection.services, connection.person, frame.get("case_id"))
-    )
+    services, person = connection.services, connection.person
+    claimed = await cases.claim(services, person, frame.get("case_id"), frame.get("assign_to"))
+    connection.reply(frame.get("ref"), claimed)
 
 
 @command("act")

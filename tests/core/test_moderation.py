@@ -18,6 +18,7 @@ import pytest
 
 from papote.client import Client, PapoteError
 from papote.storage.tables import audit_log, cases, decisions, evidence, reports
+from papote.storage.tables import people as people_table
 from tests.conftest import make_server
 from tests.support import ADULT, MINOR, ServerProcess, papote_cli, pseudo, table_rows
 
@@ -503,3 +504,32 @@ async def test_only_administrators_give_roles_and_read_the_transparency_report(
         }
     entries = [e for e in await table_rows(server, audit_log) if e["action"] == "account.role"]
     assert any(e["actor_kind"] == "admin" and e["actor_id"] is not None for e in entries)
+
+
+async def test_a_global_moderator_assigns_a_case_to_a_moderator_who_may_handle_it(
+    server: ServerProcess, staff: Staff
+) -> None:
+    async with Client(server.url) as author, Client(server.url) as reporter, Client(server.url) as chief:
+        await enter(staff.room, author, reporter)
+        ack = await author.send(staff.room, "un message qu'on signale pour voir qui s'en occupe")
+        case_id = await case_of_report(server, await reporter.report("message", ack.id, "other"))
+        await login(chief, staff.moderator)
+        async with Client(server.url) as helper:
+            await login(helper, staff.room_moderator)
+            helper_name = helper.pseudo
+        await chief.claim(case_id, assign_to=helper_name)
+        (row,) = [c for c in await table_rows(server, cases) if c["id"] == case_id]
+        assert row["status"] == "claimed"
+        helper_id = next(
+            p["id"] for p in await table_rows(server, people_table) if p["pseudo"] == helper_name
+        )
+        assert row["claimed_by"] == helper_id
+        with pytest.raises(PapoteError) as not_staff:
+            await chief.claim(case_id, assign_to=author.pseudo)
+        assert not_staff.value.code == "person_not_found"
+    async with Client(server.url) as room_moderator:
+        await login(room_moderator, staff.room_moderator)
+        with pytest.raises(PapoteError) as only_global:
+            await room_moderator.claim(case_id, assign_to=helper_name)
+        assert only_global.value.code == "forbidden"
+    assert any(e["action"] == "case.assigned" for e in await table_rows(server, audit_log))

@@ -253,3 +253,35 @@ def test_an_administrator_gives_a_role_and_reads_the_transparency_report(
     expect(report.locator("h1")).to_contain_text("Rapport de transparence")
     moderator = open_console(new_page, web_server)  # a plain moderator does not see the panel
     expect(moderator.locator("#admin-panel")).to_be_hidden()
+
+
+def test_a_moderator_locks_a_room_from_a_case_and_gives_the_case_to_a_colleague(
+    new_page: NewPage, web_server: ServerProcess
+) -> None:
+    colleague = pseudo("Modo")
+    create_account(web_server, colleague, "moderator")
+    author = Bot(web_server.url).enter(pseudo("Lou"), ADULT).join("musique")
+    reporter = Bot(web_server.url).enter(pseudo("Sam"), ADULT).join("musique")
+    try:
+        author.say("musique", "ce salon est trop calme, réveillez-vous tous")
+        number = author.command({"type": "history", "room": "musique"})["data"]["messages"][-1]["id"]
+        reporter.report("message", number, "scam_spam")
+        console = open_console(new_page, web_server)
+        row = console.locator(f'.case-item[data-target="message:{number}"]')
+        expect(row).to_be_visible()
+        row.locator(".case-row").click()
+        detail = console.locator("#case-detail")
+        detail.get_by_label("Verrouiller le salon").check()
+        detail.get_by_role("button", name="Appliquer", exact=True).click()
+        expect(console.locator("#toasts")).to_contain_text("Réglages du salon musique appliqués.")
+        try:
+            reporter.say("musique", "encore un message")
+            raise AssertionError("a locked room refused nothing")
+        except AssertionError as refused:
+            assert "room_locked" in str(refused)
+        detail.get_by_label("Confier à (pseudo)").fill(colleague)
+        detail.get_by_role("button", name="Confier", exact=True).click()
+        expect(console.locator("#toasts")).to_contain_text("pris en charge")
+    finally:
+        author.close()
+        reporter.close()

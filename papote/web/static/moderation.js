@@ -12,6 +12,7 @@ import { actionName, dateText, durationText } from "./statements.js";
 const POLL_MS = 5000; // no server event announces new cases: the queue is asked for again
 const TOAST_MS = 7000;
 const MODERATOR_ROLES = new Set(["room_moderator", "moderator", "admin"]);
+const GLOBAL_ROLES = new Set(["moderator", "admin"]);
 const ACTIONS = ["dismiss", "remove_content", "warn", "mute", "suspend", "ban", "restrict_private"];
 const TIMED = new Set(["mute", "suspend"]);
 const UNITS = { minutes: 60, hours: 3600, days: 86_400 };
@@ -255,6 +256,7 @@ function renderDetail() {
     section(t("mod.reports"), reportsOf(found.reports || [])),
     section(t("mod.evidence"), evidenceOf(found.evidence || [])),
     section(t("mod.history"), historyOf(found.history || {})),
+    roomTools(found),
     closed ? h("p", { class: "case-closed-note", role: "status", text: t("mod.case.closed") }) : actionForm(found),
   );
 }
@@ -275,12 +277,62 @@ function claimBar(found) {
       text: t(mine ? "mod.claim.again" : "mod.claim"),
       onclick: () => claim(found.id),
     }),
+    GLOBAL_ROLES.has(state.me.role) ? assignForm(found) : null,
   );
 }
 
-async function claim(id) {
+/** Global moderators give a case to another member of the team (the server checks who may take it). */
+function assignForm(found) {
+  const input = h("input", { id: "assign-pseudo", class: "assign-pseudo", autocomplete: "off" });
+  const form = h(
+    "form",
+    { class: "case-assign", novalidate: true },
+    h("label", { for: "assign-pseudo", text: t("mod.assign.label") }),
+    input,
+    h("button", { type: "submit", class: "button button-secondary button-small", text: t("mod.assign") }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const pseudo = input.value.trim();
+    if (pseudo) claim(found.id, pseudo);
+  });
+  return form;
+}
+
+/** Emergency tools of the case's room: slow mode, registered people only, hold newcomers, lock. */
+function roomTools(found) {
+  if (!found.channel || !found.channel.startsWith("r:")) return null;
+  const room = found.channel.slice(2);
+  const slow = h("input", { id: "tools-slow", type: "number", min: "0", max: "3600", value: "0" });
+  const box = (id, key) =>
+    h("label", { class: "tools-flag", for: id }, h("input", { id, type: "checkbox", "data-tool": key }), t(`mod.tools.${key}`));
+  const form = h(
+    "form",
+    { class: "room-tools", novalidate: true },
+    h("label", { for: "tools-slow", text: t("mod.tools.slow") }),
+    slow,
+    box("tools-registered", "registered_only"),
+    box("tools-hold", "hold_new_arrivals"),
+    box("tools-lock", "locked"),
+    h("button", { type: "submit", class: "button button-secondary button-small", text: t("mod.tools.apply") }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const frame = { type: "room_tools", room, slow_mode: Number(slow.value) || 0 };
+    for (const flag of form.querySelectorAll("[data-tool]")) frame[flag.dataset.tool] = flag.checked;
+    try {
+      await request(frame);
+      toast(t("mod.tools.done", { room }));
+    } catch (error) {
+      if (!refusedConsole(error)) toast(serverText(error), { error: true });
+    }
+  });
+  return section(t("mod.tools", { room }), form);
+}
+
+async function claim(id, assignTo = null) {
   try {
-    await request({ type: "claim", case_id: id });
+    await request(assignTo ? { type: "claim", case_id: id, assign_to: assignTo } : { type: "claim", case_id: id });
   } catch (error) {
     if (!refusedConsole(error)) toast(serverText(error), { error: true });
     return;
