@@ -43,13 +43,10 @@ def register(
 
 async def _open(args: argparse.Namespace) -> tuple[AsyncEngine, Path]:
     """The database (schema brought up to date) and the data directory; no other service is started."""
+    from papote.cli.database import open_engine
     from papote.cli.main import settings_from
-    from papote.storage.database import create_engine, migrate
 
-    settings = settings_from(args)
-    engine = create_engine(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
-    await migrate(engine)
-    return engine, settings.data_dir
+    return await open_engine(args), settings_from(args).data_dir
 
 
 async def run_verify(args: argparse.Namespace) -> int:

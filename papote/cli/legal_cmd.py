@@ -33,26 +33,20 @@ def register(
 
 
 async def run_export(args: argparse.Namespace) -> int:
-    from papote.cli.main import settings_from
+    from papote.cli.database import database
     from papote.moderation.legal import CaseNotFound, export_case
-    from papote.storage.database import create_engine, migrate
 
     if args.out.exists():
         print(f"refusé : {args.out} existe déjà (un export ne remplace jamais un autre)")
         return 2
-    settings = settings_from(args)
-    engine = create_engine(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
     try:
-        await migrate(engine)
-        async with engine.begin() as connection:
+        async with database(args) as engine, engine.begin() as connection:
             report = await export_case(
                 connection, args.case_id, args.out, args.by or getpass.getuser(), args.basis
             )
     except CaseNotFound:
         print(f"refusé : aucun dossier n° {args.case_id}")
         return 2
-    finally:
-        await engine.dispose()
     state = "intactes" if report.evidence_intact else "ALTÉRÉES (voir evidence.json)"
     print(
         f"export du dossier {args.case_id} : {report.folder} ({len(report.files)} fichiers, preuves {state})"
@@ -61,23 +55,17 @@ async def run_export(args: argparse.Namespace) -> int:
 
 
 async def run_hold(args: argparse.Namespace) -> int:
-    from papote.cli.main import settings_from
+    from papote.cli.database import database
     from papote.moderation.holds import set_hold
-    from papote.storage.database import create_engine, migrate
 
-    settings = settings_from(args)
-    engine = create_engine(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
     try:
-        await migrate(engine)
-        async with engine.begin() as connection:
+        async with database(args) as engine, engine.begin() as connection:
             pieces = await set_hold(
                 connection, args.case_id, args.held, args.by or getpass.getuser(), args.basis
             )
     except LookupError:
         print(f"refusé : aucun dossier n° {args.case_id}")
         return 2
-    finally:
-        await engine.dispose()
     state = "sous conservation légale" if args.held else "libérées de la conservation légale"
     print(f"dossier {args.case_id} : {pieces} pièces {state}")
     return 0

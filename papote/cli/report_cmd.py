@@ -27,21 +27,14 @@ def register(
 
 
 async def run_transparency(args: argparse.Namespace) -> int:
-    from papote.cli.main import settings_from
+    from papote.cli.database import database
     from papote.moderation.transparency import FORMATS, build
-    from papote.storage.database import create_engine, migrate
 
     if args.end < args.start:
         print("refusé : --to est avant --from", file=sys.stderr)
         return 2
-    settings = settings_from(args)
-    engine = create_engine(settings.resolved_database_url, synchronous=settings.sqlite_synchronous)
-    try:
-        await migrate(engine)
-        async with engine.connect() as connection:
-            report = await build(connection, args.start, args.end)
-    finally:
-        await engine.dispose()
+    async with database(args) as engine, engine.connect() as connection:
+        report = await build(connection, args.start, args.end)
     text = FORMATS[args.format](report)
     if args.out:
         args.out.write_text(text, encoding="utf-8")

@@ -321,7 +321,7 @@ async def _open_or_join(
 
 
 async def _freeze(
-    connection: AsyncConnection, target: Target, case_id: int, report_id: int, now: int
+    connection: AsyncConnection, target: Target, case_id: int, report_id: int | None, now: int
 ) -> dict[str, str]:
     """One evidence row per part; returns part -> SHA-256 (for the audit log)."""
     digests = {}
@@ -436,19 +436,4 @@ async def freeze_automated(
     )
     parts = {"item": item, "context": context, "person": await store.person_record(connection, person_id)}
     target = Target("automated", str(case_id), person_id, channel, False, parts)
-    digests = {}
-    for part, content in target.parts.items():
-        if content is None:
-            continue
-        text, digest = canonical(content)
-        await store.insert_evidence(
-            connection,
-            case_id=case_id,
-            report_id=None,
-            part=part,
-            content=text,
-            sha256=digest,
-            created_ms=now,
-        )
-        digests[part] = digest
-    return digests
+    return await _freeze(connection, target, case_id, None, now)
