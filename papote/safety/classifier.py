@@ -13,8 +13,10 @@ import itertools
 import json
 import math
 import re
+import threading
 import unicodedata
 import zlib
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -177,13 +179,22 @@ class TextClassifier:
         self.thresholds: dict[str, float] = {k: float(v) for k, v in metadata["thresholds"].items()}
         self.spec = FeatureSpec(**metadata["features"])
         # One row per hashed feature (its 4 label weights side by side), float32 in memory: a gather then
-        # touches one cache line per n-gram instead of one per n-gram and label (the table is 4 MB).
-        # (A float16 table is half the size, but widening the gathered rows cost more than it saved.)
-        self._weights = np.ascontiguousarray(weights.astype(np.float32))
+        # touches one cache line per n-gram instead of one per n-gram and label (the table is 4 MB). The
+        # gathered rows are transposed to one contiguous row per label, which numpy sums pairwise in n-gram
+        # order. (A float16 table is half the size, but numpy widens float16 in software: more work.)
+        self._weights = np.ascontiguousarray(weights, dtype=np.float32)
         self._bias = bias.astype(np.float32)
+        self._bias_values: list[float] = self._bias.tolist()
         self._fold = FOLDS[metadata.get("normalizer", "local")]
         if self._fold is not local_fold and not s1_normalizer_available():
             self._fold = local_fold  # degrade rather than fail: the local fold is close to S1's
+        self._hasher = _WindowHasher(self.spec)
+        # A label can only reach its threshold t when its logit reaches log(t / (1 - t)); the margin
+        # keeps rounding on the safe side, and the exact sigmoid then decides (see `flagged`).
+        self._flag_logits = tuple(
+            (index, label, _logit(self.thresholds[label]) - 1e-6, self.thresholds[label])
+            for index, label in enumerate(self.labels)
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> TextClassifier:
@@ -192,24 +203,93 @@ class TextClassifier:
     def features(self, text: str) -> HashArray:
         return hashed_features(prepare(self._fold(text)), self.spec)
 
+    def logits(self, text: str) -> list[float]:
+        """b_j + sum of w_j / sqrt(n), computed in float32 as the training script scores."""
+        index = self._hasher.hash(prepare(self._fold(text)))
+        rows = self._weights.take(index, axis=0)
+        sums: list[float] = np.add.reduce(np.ascontiguousarray(rows.T), axis=1).tolist()
+        return _float32_affine(sums, math.sqrt(max(1, index.size)), self._bias_values)
+
     def scores(self, text: str) -> dict[str, float]:
-        index = self.features(text)
-        # Transposed to one contiguous row per label before summing: numpy's pairwise sum over a contiguous
-        # row, in index order, is what this method always computed, so scores stay bit-for-bit the same.
-        # (`np.add.reduce` is `.sum` without its Python wrapper; in-place float32 steps, as before.)
-        logits = np.add.reduce(np.ascontiguousarray(self._weights.take(index, axis=0).T), axis=1)
-        logits /= math.sqrt(max(1, index.size))
-        logits += self._bias
-        # Four floats: plain Python is cheaper than numpy's clip and exp on such a tiny array; the sigmoid
-        # (clipped to +-30) is written inline, as a call per label costs as much as the arithmetic.
-        return {
-            label: 1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, z))))
-            for label, z in zip(self.labels, logits.tolist(), strict=True)
-        }
+        return {label: _sigmoid(z) for label, z in zip(self.labels, self.logits(text), strict=True)}
 
     def flagged(self, text: str) -> dict[str, float]:
         """Only the labels whose score reaches the threshold chosen on the dev split."""
-        return {k: v for k, v in self.scores(text).items() if v >= self.thresholds[k]}
+        logits = self.logits(text)
+        found: dict[str, float] = {}
+        # Most messages flag nothing: a comparison per label, and a sigmoid only near or over a threshold.
+        for index, label, flag_logit, threshold in self._flag_logits:
+            z = logits[index]
+            if z >= flag_logit:
+                score = _sigmoid(z)
+                if score >= threshold:
+                    found[label] = score
+        return found
+
+
+def _float32_affine(sums: list[float], divisor: float, bias: list[float]) -> list[float]:
+    """`sums / divisor + bias` with every step rounded to float32, as numpy computes it on float32 arrays.
+
+    Each float32 operation is done in float64 and rounded to float32 (`array("f")`), which gives the
+    correctly rounded float32 result for division and addition (float64 has more than 2 x 24 + 2 bits),
+    and costs a fraction of two numpy calls on a 4-element array.
+    """
+    scale = array("f", (divisor,))[0]
+    quotients = array("f", [value / scale for value in sums])
+    return array("f", [value + offset for value, offset in zip(quotients, bias, strict=True)]).tolist()
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, z))))
+
+
+def _logit(probability: float) -> float:
+    if probability <= 0.0:
+        return -math.inf
+    if probability >= 1.0:
+        return math.inf
+    return math.log(probability / (1.0 - probability))
+
+
+class _WindowHasher:
+    """`hashed_features` for a message that holds no run of three equal characters, in fewer numpy steps.
+
+    Each thread keeps one zeroed buffer of 64-bit codes and a fixed strided view of its windows, made
+    once: a message's codes are copied in, and the first rows of that view are multiplied at once,
+    instead of building a window view and casting it for every message (numpy's per-call cost is most
+    of the work for a chat line). Messages with such a run are shrunk first, by `hashed_features`.
+    """
+
+    def __init__(self, spec: FeatureSpec) -> None:
+        self.spec = spec
+        self._powers = _power_matrix(spec.char_low, spec.char_high)
+        self._shift = np.uint64(64 - spec.bits)
+        self._end = _END[: spec.char_high - 1]
+        self._size = _MAX_CHARS + 2 + spec.char_high  # prepared text, its two spaces, the end markers
+        self._local = threading.local()
+
+    def hash(self, prepared: str) -> HashArray:
+        if self.spec.words or _TRIPLE_RE.search(prepared) is not None:
+            return hashed_features(prepared, self.spec)
+        codes = np.frombuffer((prepared + self._end).encode("utf-32-le"), dtype=np.uint32)
+        windows = getattr(self._local, "windows", None)
+        if windows is None:
+            windows = self._windows_for_this_thread()
+        buffer, view = windows
+        buffer[: codes.size] = codes
+        hashes: HashArray = view[: codes.size - self.spec.char_high + 1] @ self._powers
+        hashes >>= self._shift
+        return hashes.ravel()
+
+    def _windows_for_this_thread(self) -> tuple[HashArray, HashArray]:
+        buffer = np.zeros(self._size, dtype=np.uint64)
+        width = self.spec.char_high
+        step = buffer.itemsize
+        view: HashArray = np.ndarray(
+            (self._size - width + 1, width), dtype=np.uint64, buffer=buffer, strides=(step, step)
+        )
+        self._local.windows = (buffer, view)
+        return buffer, view
 
 
 @lru_cache(maxsize=4)

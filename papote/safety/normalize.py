@@ -65,9 +65,9 @@ _WORD_RE = re.compile(r"[a-z]+")
 _LEET_HINT_RE = re.compile(r"[0-9@$€]")
 _TIME_RE = re.compile(r"^\d{1,2}h\d{0,2}$")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$€")
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 # Separators slipped between two word characters: "s.n.a.p", "s-e-x", "t'as".
-_SEPARATORS_RE = re.compile(r"[.\-_*|~+·•'`^]+")
+# (A run of them with a letter or digit on each side: `[^\W_]` is what `str.isalnum` accepts.)
+_INNER_SEPARATORS_RE = re.compile(r"(?<=[^\W_])[.\-_*|~+·•'`^]+(?=[^\W_])")
 # Three or more single characters separated by spaces: "s p a c e d".
 _SPACED_RE = re.compile(r"(?<!\S)[^\W_](?:\s+[^\W_]){2,}(?!\S)")
 _SPACED_HINT_RE = re.compile(r" \S \S ")
@@ -85,6 +85,8 @@ class Form(NamedTuple):
     A derived view (compact, collapsed) is its `parent` with some characters
     dropped; `cuts`/`shifts` say how far to shift an index to find it in the parent,
     and are only used when a match has to be located (rarely), so building is cheap.
+    A view that changes nothing is its parent view itself (when nothing needs compacting, the
+    "compact" view is the "folded" form, named "folded"): `name` says how the form was built.
     """
 
     name: str
@@ -138,10 +140,6 @@ class Form(NamedTuple):
             cursor = end
         pieces.append(self.text[cursor:])
         return Form(name, "".join(pieces), None, None, self, tuple(cuts), tuple(shifts), stretch)
-
-    def renamed(self, name: str) -> Form:
-        # `tuple.__new__` skips the generated Python `__new__` (half the cost; called for most views).
-        return tuple.__new__(Form, (name, *self[1:]))
 
 
 def _root(
@@ -242,10 +240,11 @@ def _translit_char(ch: str) -> str:
     return "".join(out)
 
 
-def _fold(name: str, text: str, fold: Callable[[str], str]) -> Form:
-    if text.isascii():
+def _fold(name: str, text: str, fold: Callable[[str], str], non_ascii: frozenset[str] | set[str]) -> Form:
+    """Fold `text` one character at a time; `non_ascii` is the set of its non-ASCII characters."""
+    if not non_ascii:
         return _root(name, text.lower())
-    table = {ord(ch): fold(ch) for ch in set(_NON_ASCII_RE.findall(text))}
+    table = {ord(ch): fold(ch) for ch in non_ascii}
     if all(len(piece) == 1 for piece in table.values()):
         return _root(name, _replace_all(text, table).lower())
     starts: list[int] = []
@@ -347,22 +346,13 @@ def _unleet(text: str, positions: list[int], one: str) -> str:
 # --- separators and repeats --------------------------------------------------------
 
 
-def _compact(folded: Form) -> Form:
+def _compact(folded: Form, name: str = "compact") -> Form:
     """Drop separators inside words and join spaced-out single letters."""
     form = folded
     text = form.text
-    spans: list[tuple[int, int]] = []
-    if _SEPARATORS_RE.search(text) is not None:  # most messages have none: skip building the list
-        spans = [
-            m.span()
-            for m in _SEPARATORS_RE.finditer(text)
-            if m.start() > 0
-            and m.end() < len(text)
-            and text[m.start() - 1].isalnum()
-            and text[m.end()].isalnum()
-        ]
+    spans = [match.span() for match in _INNER_SEPARATORS_RE.finditer(text)]
     if spans:
-        form = form.drop("compact", spans)
+        form = form.drop(name, spans)
     if _SPACED_HINT_RE.search(f" {form.text} "):
         spaced: list[tuple[int, int]] = []
         for match in _SPACED_RE.finditer(form.text):
@@ -372,15 +362,15 @@ def _compact(folded: Form) -> Form:
                 end = offset + gap.end()
                 spaced.append((offset + gap.start(), end if gap.end() - gap.start() == 1 else end - 1))
         if spaced:
-            form = form.drop("compact", spaced)
-    return form.renamed("compact")
+            form = form.drop(name, spaced)
+    return form
 
 
 def _collapse(compact: Form) -> Form:
     """In words with a letter repeated 3+ times, collapse every repeated letter."""
     text = compact.text
     if next(_TRIPLES.iter(text), None) is None:
-        return compact.renamed("collapsed")
+        return compact
     spans: list[tuple[int, int]] = []
     for match in _WORD_RE.finditer(text):
         word = match.group()
@@ -532,13 +522,37 @@ def _number_hint() -> ahocorasick.Automaton:
 _NUMBER_HINT = _number_hint()
 
 
+def _has_number_word(text: str) -> bool:
+    """True when `text` holds a number word other than "un", "une" and "one" (even inside a word)
+    and one of its whole words (runs of a-z) is a number word: only then is there anything to rewrite
+    (alone, "un" and "une" are articles).
+
+    The prefilter automaton finds every number word but those three; a hit with no letter on either
+    side is a whole word. Without such a hit, only those three can still be whole words.
+    """
+    hinted = False
+    size = len(text)
+    for end, word in _NUMBER_HINT.iter(text):
+        hinted = True
+        start = end - len(word) + 1
+        if (start == 0 or text[start - 1] not in _LOWER_LETTERS) and (
+            end + 1 == size or text[end + 1] not in _LOWER_LETTERS
+        ):
+            return True
+    return hinted and _ONE_WORD_RE.search(text) is not None
+
+
+_LOWER_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_ONE_WORD_RE = re.compile(r"(?<![a-z])(?:un|une|one)(?![a-z])")
+
+
 def _digits(plain: Form) -> Form:
     text = plain.text
-    if next(_NUMBER_HINT.iter(text), None) is None or _NUMBER_WORDS.isdisjoint(_WORD_RE.findall(text)):
-        return plain.renamed("digits")
+    if not _has_number_word(text):
+        return plain
     runs = _number_runs(text)
     if not runs:
-        return plain.renamed("digits")
+        return plain
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -566,11 +580,10 @@ def _digits(plain: Form) -> Form:
 # --- entry points ----------------------------------------------------------------
 
 
-def _needs_translit(text: str) -> bool:
-    """True when the text has letters beyond Latin, whose phonetic reading may differ."""
-    return not text.isascii() and any(
-        ord(c) > 0x24F and c.isalpha() for c in set(_NON_ASCII_RE.findall(text))
-    )
+def _needs_translit(non_ascii: frozenset[str] | set[str]) -> bool:
+    """True when the text (given by its non-ASCII characters) has letters beyond Latin, whose phonetic
+    reading may differ."""
+    return any(ord(c) > 0x24F and c.isalpha() for c in non_ascii)
 
 
 @lru_cache(maxsize=8192)
@@ -580,7 +593,9 @@ def normalize(text: str) -> Normalized:
     `forms` also holds the views used only for matching: "leet_l" ("1" read as "l"),
     "spaced" (apostrophes and hyphens inside words read as spaces) and "plain".
     """
-    plain = _fold("plain", text, _fold_char)
+    # Most chat lines are ASCII; the others have few distinct non-ASCII characters, found once here.
+    non_ascii = _NO_CHARACTERS if text.isascii() else set(text).difference(_ASCII_CHARACTERS)
+    plain = _fold("plain", text, _fold_char, non_ascii)
     leet = _leet_positions(plain.text)
     folded_text = _unleet(plain.text, leet, LEET["1"])
     folded = _root("folded", folded_text, plain.starts, plain.ends)
@@ -594,11 +609,11 @@ def normalize(text: str) -> Normalized:
     alt_text = _unleet(plain.text, leet, LEET_ONE_ALT) if leet else folded_text
     if alt_text != folded_text:
         alt = _root("leet_l", alt_text, plain.starts, plain.ends)
-        forms.extend([alt, _compact(alt).renamed("leet_l_compact")])
+        forms.extend([alt, _compact(alt, "leet_l_compact")])
     forms.extend([plain, digits])
-    translit = plain.renamed("translit")
-    if _needs_translit(text):
-        translit = _fold("translit", text, _translit_char)
+    translit = plain
+    if non_ascii and _needs_translit(non_ascii):
+        translit = _fold("translit", text, _translit_char, non_ascii)
         forms.append(translit)
     return _normalized(
         original=text,
@@ -621,6 +636,10 @@ def _normalized(**values: object) -> Normalized:
     result = object.__new__(Normalized)
     result.__dict__.update(values)
     return result
+
+
+_ASCII_CHARACTERS = frozenset(map(chr, range(128)))
+_NO_CHARACTERS: frozenset[str] = frozenset()
 
 
 def _distinct(forms: list[Form]) -> tuple[Form, ...]:

@@ -216,3 +216,78 @@ def test_seed_files_are_well_formed_and_disjoint_from_these_tests() -> None:
     assert len(seed_texts) > 1000
     test_texts = [text for texts in MANOEUVRES.values() for text in texts] + BENIGN
     assert not [text for text in test_texts if normalize(text).compact in seed_texts]
+
+
+# --- the serving shortcuts compute exactly what the plain definitions do ----------------------------
+
+TRICKY_TEXTS = [
+    *BENIGN,
+    *(text for texts in MANOEUVRES.values() for text in texts),
+    "nuuuuul !!! trop nul ???",  # runs of three: the shrinking path
+    "snake_case et   espaces\tmultiples\n",
+    "l’école… c’est «fini» — enfin ! 😀😀😀",
+    "ｆｕｌｌ ｗｉｄｔｈ",
+    "un deux trois quatre cinq six sept huit neuf dix onze",
+    "x" * 900,
+    "",
+]
+
+
+def test_fast_hashing_equals_the_reference_features(model: TextClassifier) -> None:
+    from papote.safety.classifier import _WindowHasher
+
+    hasher = _WindowHasher(model.spec)
+    for text in TRICKY_TEXTS:
+        prepared = prepare(model._fold(text))
+        assert np.array_equal(hasher.hash(prepared), hashed_features(prepared, model.spec)), text
+
+
+def test_logits_equal_float32_arithmetic_on_the_gathered_weights(model: TextClassifier) -> None:
+    weights = model._weights
+    for text in TRICKY_TEXTS:
+        index = hashed_features(prepare(model._fold(text)), model.spec)
+        expected = np.add.reduce(np.ascontiguousarray(weights.take(index, axis=0).T), axis=1)
+        expected /= np.float32(np.sqrt(max(1, index.size)))
+        expected += model._bias
+        assert model.logits(text) == expected.tolist(), text
+
+
+def test_float32_affine_rounds_like_numpy() -> None:
+    from papote.safety.classifier import _float32_affine
+
+    rng = np.random.default_rng(7)
+    bias = rng.normal(size=4).astype(np.float32)
+    for _ in range(2000):
+        sums = (rng.normal(size=4) * rng.choice([0.01, 1.0, 300.0])).astype(np.float32)
+        count = int(rng.integers(1, 400))
+        expected = sums.copy()
+        expected /= np.float32(np.sqrt(count))
+        expected += bias
+        assert _float32_affine(sums.tolist(), float(np.sqrt(count)), bias.tolist()) == expected.tolist()
+
+
+def test_flagged_is_scores_over_their_thresholds(model: TextClassifier) -> None:
+    texts = TRICKY_TEXTS + [f"{text} {text}" for text in MANOEUVRES["harassment"]]
+    flagged_somewhere = False
+    for text in texts:
+        scores = model.scores(text)
+        expected = {label: score for label, score in scores.items() if score >= model.thresholds[label]}
+        assert model.flagged(text) == expected, text
+        flagged_somewhere = flagged_somewhere or bool(expected)
+    assert flagged_somewhere  # the comparison covered flagged labels, not only quiet ones
+
+
+def test_words_for_the_model_input_are_the_regex_words() -> None:
+    import random
+    import re
+
+    from papote.safety.detectors.classifier import _words
+
+    rng = random.Random(11)
+    alphabet = "ab_ 1é'’-.,!?😀\t\nZ\u00a0\u2009ß٣"
+    texts = TRICKY_TEXTS + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)
+    ]
+    for text in texts:
+        lowered = text.lower()
+        assert _words(lowered) == re.findall(r"\w+", lowered), text

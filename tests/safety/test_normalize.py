@@ -191,3 +191,34 @@ def test_normalize_is_fast() -> None:
             normalize(text)
         best = min(best, (time.perf_counter() - start) / len(texts))
     assert best < 400e-6  # typically ~30-60 µs; wide margin for a loaded shared test machine
+
+
+def test_number_word_prefilter_agrees_with_whole_words() -> None:
+    import random
+    import re
+
+    from papote.safety.normalize import _NUMBER_WORDS, _ONE_WORDS, _has_number_word
+
+    rng = random.Random(3)
+    pieces = [
+        "un",
+        "une",
+        "one",
+        "six",
+        "famille",
+        "descente",
+        "2",
+        " ",
+        "-",
+        "et",
+        "cent",
+        "sixun",
+        "é",
+        "x",
+    ]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(5000)]
+    texts += ["", "un", "un un", "une famille", "famille", "six", "2un", "attention", "someone one"]
+    for text in texts:
+        hinted = any(word in text for word in _NUMBER_WORDS - _ONE_WORDS)
+        expected = hinted and not _NUMBER_WORDS.isdisjoint(re.findall(r"[a-z]+", text))
+        assert _has_number_word(text) == expected, text

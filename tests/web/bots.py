@@ -70,7 +70,8 @@ class Bot:
     def send_image(self, room: str, path: Path) -> dict[str, Any]:
         """Upload a photo as the web client does (the raw file as the body), then send it to a joined room."""
         headers = {"Content-Type": "application/octet-stream"}
-        response = self.http.post("/api/images", content=path.read_bytes(), headers=headers)
+        # The first photo a server checks starts its photo worker and loads the nudity model: seconds.
+        response = self.http.post("/api/images", content=path.read_bytes(), headers=headers, timeout=60)
         assert response.status_code == 201, response.text
         image = response.json()["image"]
         return self.command(

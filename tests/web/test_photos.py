@@ -22,6 +22,7 @@ NewPage = Callable[..., Any]
 PHONE = {"width": 360, "height": 740}
 THUMBNAIL = re.compile(r"/api/messages/\d+/thumbnail$")
 PREVIEW = re.compile(r"/api/messages/\d+/preview$")
+FIRST_PHOTO_SECONDS = 60
 
 # Records what the upload bar showed, since on a local server it may come and go between two polls.
 WATCH_UPLOAD = """() => {
@@ -68,7 +69,9 @@ def test_a_photo_is_uploaded_with_a_progress_bar_and_appears(new_page: NewPage, 
 
     sent = messages(page).filter(has=page.locator(".message-photo"))
     photo = sent.locator("img.photo-thumbnail")
-    expect(photo).to_have_attribute("src", THUMBNAIL)  # the server's thumbnail, once the ack came
+    # The server's thumbnail, once the ack came. The first photo a server checks starts its photo worker
+    # process and loads the nudity model: with two test workers sharing two cores that took over 10 s once.
+    expect(photo).to_have_attribute("src", THUMBNAIL, timeout=FIRST_PHOTO_SECONDS * 1000)
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
     expect(sent).to_contain_text("mon dessin du jour")
     expect(sent).not_to_have_class(re.compile("message-pending"))
