@@ -83,7 +83,7 @@ class LexiconError(ValueError):
     """A lexicon line that cannot be understood (message names file and line)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cue:
     """One lexicon line that can match a message."""
 
@@ -102,7 +102,7 @@ class Combo:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: its fields are read for every automaton hit
 class _Key:
     """An automaton payload: which cue, and how to confirm the hit."""
 
