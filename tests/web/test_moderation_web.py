@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -255,16 +256,20 @@ def test_an_administrator_gives_a_role_and_reads_the_transparency_report(
     expect(moderator.locator("#admin-panel")).to_be_hidden()
 
 
+# A room no other browser test writes in: a lock must not leak into them (they share one server).
+LOCKED_ROOM = "auvergne-rhone-alpes"
+
+
 def test_a_moderator_locks_a_room_from_a_case_and_gives_the_case_to_a_colleague(
     new_page: NewPage, web_server: ServerProcess
 ) -> None:
     colleague = pseudo("Modo")
     create_account(web_server, colleague, "moderator")
-    author = Bot(web_server.url).enter(pseudo("Lou"), ADULT).join("musique")
-    reporter = Bot(web_server.url).enter(pseudo("Sam"), ADULT).join("musique")
+    author = Bot(web_server.url).enter(pseudo("Lou"), ADULT).join(LOCKED_ROOM)
+    reporter = Bot(web_server.url).enter(pseudo("Sam"), ADULT).join(LOCKED_ROOM)
     try:
-        author.say("musique", "ce salon est trop calme, réveillez-vous tous")
-        number = author.command({"type": "history", "room": "musique"})["data"]["messages"][-1]["id"]
+        author.say(LOCKED_ROOM, "ce salon est trop calme, réveillez-vous tous")
+        number = author.command({"type": "history", "room": LOCKED_ROOM})["data"]["messages"][-1]["id"]
         reporter.report("message", number, "scam_spam")
         console = open_console(new_page, web_server)
         row = console.locator(f'.case-item[data-target="message:{number}"]')
@@ -273,12 +278,23 @@ def test_a_moderator_locks_a_room_from_a_case_and_gives_the_case_to_a_colleague(
         detail = console.locator("#case-detail")
         detail.get_by_label("Verrouiller le salon").check()
         detail.get_by_role("button", name="Appliquer", exact=True).click()
-        expect(console.locator("#toasts")).to_contain_text("Réglages du salon musique appliqués.")
+        expect(console.locator("#toasts")).to_contain_text(f"Réglages du salon {LOCKED_ROOM} appliqués.")
         try:
-            reporter.say("musique", "encore un message")
+            reporter.say(LOCKED_ROOM, "encore un message")
             raise AssertionError("a locked room refused nothing")
         except AssertionError as refused:
             assert "room_locked" in str(refused)
+        # The room is unlocked again: the web server is shared by the tests of this worker.
+        detail.get_by_label("Verrouiller le salon").uncheck()
+        detail.get_by_role("button", name="Appliquer", exact=True).click()
+        reopened_by = time.monotonic() + 10
+        while True:  # the unlock is applied once the console's request is answered
+            try:
+                reporter.say(LOCKED_ROOM, "le salon est rouvert")
+                break
+            except AssertionError as refused:
+                assert "room_locked" in str(refused) and time.monotonic() < reopened_by, refused
+                time.sleep(0.2)
         detail.get_by_label("Confier à (pseudo)").fill(colleague)
         detail.get_by_role("button", name="Confier", exact=True).click()
         expect(console.locator("#toasts")).to_contain_text("pris en charge")

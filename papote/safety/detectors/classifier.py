@@ -46,7 +46,7 @@ def model_input(text: str, min_distinct_words: int) -> str | None:
 
 
 def _words(lowered: str) -> list[str]:
-    """`re.findall(r"\w+", lowered)`, without the regular expression for most chat lines.
+    r"""`re.findall(r"\w+", lowered)`, without the regular expression for most chat lines.
 
     `\w` is what `str.isalnum` accepts, plus "_". Split on white space: when every piece is alphanumeric,
     the pieces are the words. ASCII text has its other characters turned into spaces first (a full
