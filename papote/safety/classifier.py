@@ -16,7 +16,6 @@ import re
 import threading
 import unicodedata
 import zlib
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -184,7 +183,6 @@ class TextClassifier:
         # order. (A float16 table is half the size, but numpy widens float16 in software: more work.)
         self._weights = np.ascontiguousarray(weights, dtype=np.float32)
         self._bias = bias.astype(np.float32)
-        self._bias_values: list[float] = self._bias.tolist()
         self._fold = FOLDS[metadata.get("normalizer", "local")]
         if self._fold is not local_fold and not s1_normalizer_available():
             self._fold = local_fold  # degrade rather than fail: the local fold is close to S1's
@@ -207,8 +205,11 @@ class TextClassifier:
         """b_j + sum of w_j / sqrt(n), computed in float32 as the training script scores."""
         index = self._hasher.hash(prepare(self._fold(text)))
         rows = self._weights.take(index, axis=0)
-        sums: list[float] = np.add.reduce(np.ascontiguousarray(rows.T), axis=1).tolist()
-        return _float32_affine(sums, math.sqrt(max(1, index.size)), self._bias_values)
+        logits = np.add.reduce(np.ascontiguousarray(rows.T), axis=1)
+        logits /= math.sqrt(max(1, index.size))
+        logits += self._bias
+        values: list[float] = logits.tolist()
+        return values
 
     def scores(self, text: str) -> dict[str, float]:
         return {label: _sigmoid(z) for label, z in zip(self.labels, self.logits(text), strict=True)}
@@ -225,18 +226,6 @@ class TextClassifier:
                 if score >= threshold:
                     found[label] = score
         return found
-
-
-def _float32_affine(sums: list[float], divisor: float, bias: list[float]) -> list[float]:
-    """`sums / divisor + bias` with every step rounded to float32, as numpy computes it on float32 arrays.
-
-    Each float32 operation is done in float64 and rounded to float32 (`array("f")`), which gives the
-    correctly rounded float32 result for division and addition (float64 has more than 2 x 24 + 2 bits),
-    and costs a fraction of two numpy calls on a 4-element array.
-    """
-    scale = array("f", (divisor,))[0]
-    quotients = array("f", [value / scale for value in sums])
-    return array("f", [value + offset for value, offset in zip(quotients, bias, strict=True)]).tolist()
 
 
 def _sigmoid(z: float) -> float:

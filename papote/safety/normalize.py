@@ -66,13 +66,13 @@ _LEET_HINT_RE = re.compile(r"[0-9@$€]")
 _TIME_RE = re.compile(r"^\d{1,2}h\d{0,2}$")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$€")
 # Separators slipped between two word characters: "s.n.a.p", "s-e-x", "t'as".
-# (A run of them with a letter or digit on each side: `[^\W_]` is what `str.isalnum` accepts.)
-_INNER_SEPARATORS_RE = re.compile(r"(?<=[^\W_])[.\-_*|~+·•'`^]+(?=[^\W_])")
+_SEPARATORS_RE = re.compile(r"[.\-_*|~+·•'`^]+")
 # Three or more single characters separated by spaces: "s p a c e d".
 _SPACED_RE = re.compile(r"(?<!\S)[^\W_](?:\s+[^\W_]){2,}(?!\S)")
 _SPACED_HINT_RE = re.compile(r" \S \S ")
 _SPACES_RE = re.compile(r"\s+")
 _APOSTROPHE_HYPHEN_RE = re.compile(r"(?<=[^\W_])['\-](?=[^\W_])")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"})
 
 
@@ -350,7 +350,16 @@ def _compact(folded: Form, name: str = "compact") -> Form:
     """Drop separators inside words and join spaced-out single letters."""
     form = folded
     text = form.text
-    spans = [match.span() for match in _INNER_SEPARATORS_RE.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    if _SEPARATORS_RE.search(text) is not None:  # most messages have none: skip building the list
+        spans = [
+            m.span()
+            for m in _SEPARATORS_RE.finditer(text)
+            if m.start() > 0
+            and m.end() < len(text)
+            and text[m.start() - 1].isalnum()
+            and text[m.end()].isalnum()
+        ]
     if spans:
         form = form.drop(name, spans)
     if _SPACED_HINT_RE.search(f" {form.text} "):
@@ -594,7 +603,7 @@ def normalize(text: str) -> Normalized:
     "spaced" (apostrophes and hyphens inside words read as spaces) and "plain".
     """
     # Most chat lines are ASCII; the others have few distinct non-ASCII characters, found once here.
-    non_ascii = _NO_CHARACTERS if text.isascii() else set(text).difference(_ASCII_CHARACTERS)
+    non_ascii = _NO_CHARACTERS if text.isascii() else set(_NON_ASCII_RE.findall(text))
     plain = _fold("plain", text, _fold_char, non_ascii)
     leet = _leet_positions(plain.text)
     folded_text = _unleet(plain.text, leet, LEET["1"])
@@ -638,7 +647,6 @@ def _normalized(**values: object) -> Normalized:
     return result
 
 
-_ASCII_CHARACTERS = frozenset(map(chr, range(128)))
 _NO_CHARACTERS: frozenset[str] = frozenset()
 
 

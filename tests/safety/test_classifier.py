@@ -252,20 +252,6 @@ def test_logits_equal_float32_arithmetic_on_the_gathered_weights(model: TextClas
         assert model.logits(text) == expected.tolist(), text
 
 
-def test_float32_affine_rounds_like_numpy() -> None:
-    from papote.safety.classifier import _float32_affine
-
-    rng = np.random.default_rng(7)
-    bias = rng.normal(size=4).astype(np.float32)
-    for _ in range(2000):
-        sums = (rng.normal(size=4) * rng.choice([0.01, 1.0, 300.0])).astype(np.float32)
-        count = int(rng.integers(1, 400))
-        expected = sums.copy()
-        expected /= np.float32(np.sqrt(count))
-        expected += bias
-        assert _float32_affine(sums.tolist(), float(np.sqrt(count)), bias.tolist()) == expected.tolist()
-
-
 def test_flagged_is_scores_over_their_thresholds(model: TextClassifier) -> None:
     texts = TRICKY_TEXTS + [f"{text} {text}" for text in MANOEUVRES["harassment"]]
     flagged_somewhere = False
@@ -275,19 +261,3 @@ def test_flagged_is_scores_over_their_thresholds(model: TextClassifier) -> None:
         assert model.flagged(text) == expected, text
         flagged_somewhere = flagged_somewhere or bool(expected)
     assert flagged_somewhere  # the comparison covered flagged labels, not only quiet ones
-
-
-def test_words_for_the_model_input_are_the_regex_words() -> None:
-    import random
-    import re
-
-    from papote.safety.detectors.classifier import _words
-
-    rng = random.Random(11)
-    alphabet = "ab_ 1é'’-.,!?😀\t\nZ\u00a0\u2009ß٣"
-    texts = TRICKY_TEXTS + [
-        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)
-    ]
-    for text in texts:
-        lowered = text.lower()
-        assert _words(lowered) == re.findall(r"\w+", lowered), text

@@ -70,7 +70,7 @@ def test_a_photo_is_uploaded_with_a_progress_bar_and_appears(new_page: NewPage, 
     sent = messages(page).filter(has=page.locator(".message-photo"))
     photo = sent.locator("img.photo-thumbnail")
     # The server's thumbnail, once the ack came. The first photo a server checks starts its photo worker
-    # process and loads the nudity model: with two test workers sharing two cores that took over 10 s once.
+    # process and loads the nudity model: several seconds when two test workers share the two cores.
     expect(photo).to_have_attribute("src", THUMBNAIL, timeout=FIRST_PHOTO_SECONDS * 1000)
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
     expect(sent).to_contain_text("mon dessin du jour")

@@ -36,7 +36,7 @@ class ClassifierDetector:
 def model_input(text: str, min_distinct_words: int) -> str | None:
     """What the model should read: None when too short to judge; a repeated phrase once (flooding the
     same words does not change what they mean, but it pushed the model's scores to 0.99)."""
-    words = _words(text.lower())
+    words = _WORD.findall(text.lower())
     distinct = dict.fromkeys(words)  # insertion-ordered: joined below in order of first use
     if len(distinct) < min_distinct_words:
         return None
@@ -45,22 +45,4 @@ def model_input(text: str, min_distinct_words: int) -> str | None:
     return text
 
 
-def _words(lowered: str) -> list[str]:
-    r"""`re.findall(r"\w+", lowered)`, without the regular expression for most chat lines.
-
-    `\w` is what `str.isalnum` accepts, plus "_". Split on white space: when every piece is alphanumeric,
-    the pieces are the words. ASCII text has its other characters turned into spaces first (a full
-    128-character table, so `str.translate` stays on its fast path).
-    """
-    pieces = lowered.split()
-    if "".join(pieces).isalnum():
-        return pieces
-    if lowered.isascii():
-        return lowered.translate(_ASCII_NON_WORD_TO_SPACE).split()
-    return _WORD.findall(lowered)
-
-
 _WORD = re.compile(r"\w+")
-_ASCII_NON_WORD_TO_SPACE = {
-    code: (chr(code) if chr(code).isalnum() or chr(code) == "_" else " ") for code in range(128)
-}

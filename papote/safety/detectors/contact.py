@@ -105,8 +105,7 @@ def find_phone_numbers(text: str, *, limit: int = 100) -> list[tuple[int, int, s
     from unassigned ranges; other countries' numbers by `phonenumbers`, and must be
     valid. Never emergency or short numbers.
     """
-    # Most messages hold no digit at all: a search stops there without building the list of digits.
-    if _DIGIT_RE.search(text) is None or len(_DIGIT_RE.findall(text)) < MIN_PHONE_DIGITS:
+    if len(_DIGIT_RE.findall(text)) < MIN_PHONE_DIGITS:
         return []
     prepared = prepare_digits(text)
     found: list[tuple[int, int, str]] = []
