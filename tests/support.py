@@ -44,17 +44,24 @@ _SYLLABLES = ("ma", "lo", "ri", "ta", "no", "su", "vi", "da", "ko", "fa", "mi", 
 def pseudo(prefix: str = "u") -> str:
     """A fresh pseudonym per call (tests share servers), in letters: it never looks like a phone number.
 
-    Drawn again when the syllables happen to spell a reserved name ("s" + "ta" + "fa" reads "staff"); a
-    reserved prefix chosen on purpose (staff accounts: "modo") is kept."""
+    Never the same (nor a look-alike, by the server's own key) twice in a test process: with four
+    random syllables, two tests once drew look-alikes on one server (`pseudo_taken`). Drawn again when
+    the syllables happen to spell a reserved name ("s" + "ta" + "fa" reads "staff"); a reserved prefix
+    chosen on purpose (staff accounts: "modo") is kept."""
     from papote.domain.pseudonyms import RESERVED_STEMS, pseudonym_key
 
     stems = [pseudonym_key(stem) for stem in RESERVED_STEMS]
     wanted = {stem for stem in stems if stem in pseudonym_key(prefix)}
     while True:
-        letters = "".join(random.choice(_SYLLABLES) for _ in range(4))
+        letters = "".join(random.choice(_SYLLABLES) for _ in range(6))
         candidate = f"{prefix}_{letters}"[:20]
-        if {stem for stem in stems if stem in pseudonym_key(candidate)} <= wanted:
+        key = pseudonym_key(candidate)
+        if key not in _ISSUED_KEYS and {stem for stem in stems if stem in key} <= wanted:
+            _ISSUED_KEYS.add(key)
             return candidate
+
+
+_ISSUED_KEYS: set[str] = set()
 
 
 def free_port() -> int:
