@@ -65,6 +65,7 @@ _WORD_RE = re.compile(r"[a-z]+")
 _LEET_HINT_RE = re.compile(r"[0-9@$€]")
 _TIME_RE = re.compile(r"^\d{1,2}h\d{0,2}$")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$€")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 # Separators slipped between two word characters: "s.n.a.p", "s-e-x", "t'as".
 _SEPARATORS_RE = re.compile(r"[.\-_*|~+·•'`^]+")
 # Three or more single characters separated by spaces: "s p a c e d".
@@ -72,7 +73,6 @@ _SPACED_RE = re.compile(r"(?<!\S)[^\W_](?:\s+[^\W_]){2,}(?!\S)")
 _SPACED_HINT_RE = re.compile(r" \S \S ")
 _SPACES_RE = re.compile(r"\s+")
 _APOSTROPHE_HYPHEN_RE = re.compile(r"(?<=[^\W_])['\-](?=[^\W_])")
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"})
 
 
@@ -240,7 +240,7 @@ def _translit_char(ch: str) -> str:
     return "".join(out)
 
 
-def _fold(name: str, text: str, fold: Callable[[str], str], non_ascii: frozenset[str] | set[str]) -> Form:
+def _fold(name: str, text: str, fold: Callable[[str], str], non_ascii: set[str]) -> Form:
     """Fold `text` one character at a time; `non_ascii` is the set of its non-ASCII characters."""
     if not non_ascii:
         return _root(name, text.lower())
@@ -589,7 +589,7 @@ def _digits(plain: Form) -> Form:
 # --- entry points ----------------------------------------------------------------
 
 
-def _needs_translit(non_ascii: frozenset[str] | set[str]) -> bool:
+def _needs_translit(non_ascii: set[str]) -> bool:
     """True when the text (given by its non-ASCII characters) has letters beyond Latin, whose phonetic
     reading may differ."""
     return any(ord(c) > 0x24F and c.isalpha() for c in non_ascii)
@@ -603,7 +603,7 @@ def normalize(text: str) -> Normalized:
     "spaced" (apostrophes and hyphens inside words read as spaces) and "plain".
     """
     # Most chat lines are ASCII; the others have few distinct non-ASCII characters, found once here.
-    non_ascii = _NO_CHARACTERS if text.isascii() else set(_NON_ASCII_RE.findall(text))
+    non_ascii: set[str] = set() if text.isascii() else set(_NON_ASCII_RE.findall(text))
     plain = _fold("plain", text, _fold_char, non_ascii)
     leet = _leet_positions(plain.text)
     folded_text = _unleet(plain.text, leet, LEET["1"])
@@ -621,7 +621,7 @@ def normalize(text: str) -> Normalized:
         forms.extend([alt, _compact(alt, "leet_l_compact")])
     forms.extend([plain, digits])
     translit = plain
-    if non_ascii and _needs_translit(non_ascii):
+    if _needs_translit(non_ascii):
         translit = _fold("translit", text, _translit_char, non_ascii)
         forms.append(translit)
     return _normalized(
@@ -645,9 +645,6 @@ def _normalized(**values: object) -> Normalized:
     result = object.__new__(Normalized)
     result.__dict__.update(values)
     return result
-
-
-_NO_CHARACTERS: frozenset[str] = frozenset()
 
 
 def _distinct(forms: list[Form]) -> tuple[Form, ...]:

@@ -897,6 +897,13 @@ export function setLang(next) {
   for (const listener of listeners) listener(lang);
 }
 
+/** The language button of the console and the public pages: it offers the other language, in that language. */
+export function renderLangSwitch(button) {
+  const other = lang === "fr" ? "en" : "fr";
+  button.textContent = other === "en" ? "English" : "Français";
+  button.lang = other;
+}
+
 export function onLangChange(listener) {
   listeners.add(listener);
 }

@@ -5,7 +5,7 @@
 
 import * as api from "./api.js";
 import { byId, h, replaceChildrenKeepingFocus, show } from "./dom.js";
-import { currentLang, onLangChange, serverText, setLang, t, translateDocument } from "./i18n.js";
+import { currentLang, onLangChange, renderLangSwitch, serverText, setLang, t, translateDocument } from "./i18n.js";
 import { Connection } from "./socket.js";
 import { actionName, dateText, durationText } from "./statements.js";
 
@@ -748,17 +748,10 @@ async function submitLogin(event) {
   }
 }
 
-function renderLangSwitch() {
-  const button = byId("lang-switch");
-  const other = currentLang() === "fr" ? "en" : "fr";
-  button.textContent = other === "en" ? "English" : "Français";
-  button.lang = other;
-}
-
 function renderAll() {
   translateDocument();
   document.title = t("mod.page.title");
-  renderLangSwitch();
+  renderLangSwitch(byId("lang-switch"));
   if (!byId("mod-console").hidden) {
     renderQueue();
     renderAppeals();

@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { byId, h, show } from "./dom.js";
-import { currentLang, onLangChange, serverText, setLang, t, translateDocument } from "./i18n.js";
+import { currentLang, onLangChange, renderLangSwitch, serverText, setLang, t, translateDocument } from "./i18n.js";
 import { CATEGORIES, CHILD_ABUSE, helpLinks } from "./reporting.js";
 
 const MAX_TEXT = 2000; // the server's limit for the whole note, contact included
@@ -142,17 +142,10 @@ function again() {
   byId("public-where").focus();
 }
 
-function renderLangSwitch() {
-  const button = byId("lang-switch");
-  const other = currentLang() === "fr" ? "en" : "fr";
-  button.textContent = other === "en" ? "English" : "Français";
-  button.lang = other;
-}
-
 function renderAll() {
   translateDocument();
   document.title = t("public.page.title");
-  renderLangSwitch();
+  renderLangSwitch(byId("lang-switch"));
   renderCategories();
   renderWhere();
   renderContact();
