@@ -1,7 +1,9 @@
 """Small trained text classifier: hashed character and word n-grams, one logistic model per label.
 
-Inference is pure numpy (no scikit-learn at run time). The same `hashed_features` function is used by
-`scripts/train_text_classifier.py` to build the training matrix, so training and serving can never drift.
+Inference needs no scikit-learn: one numba-compiled call per message (`classifier_kernel`), whose logits
+equal, bit for bit, those of the plain numpy definition (`TextClassifier.reference_logits`). The same
+`hashed_features` function is used by `scripts/train_text_classifier.py` to build the training matrix,
+so training and serving can never drift.
 The artifact is `papote/safety/models/text_classifier.npz`: a float16 weight matrix
 (hashed features x labels), float32 biases and a JSON metadata block (labels, thresholds, feature
 settings, training summary).
@@ -11,9 +13,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import math
 import re
-import threading
 import unicodedata
 import zlib
 from collections.abc import Callable
@@ -27,6 +29,7 @@ import numpy.typing as npt
 
 CLASSIFIER_LABELS: tuple[str, ...] = ("hate", "harassment", "threat", "sexual_solicitation")
 DEFAULT_ARTIFACT = Path(__file__).parent / "models" / "text_classifier.npz"
+logger = logging.getLogger(__name__)
 
 # Character n-grams are hashed as a polynomial over code points, modulo 2**64 (numpy uint64 wraps around).
 # Each n gets its own odd multiplier, folded into the power matrix, so the top bits of a hash index the table.
@@ -178,15 +181,15 @@ class TextClassifier:
         self.thresholds: dict[str, float] = {k: float(v) for k, v in metadata["thresholds"].items()}
         self.spec = FeatureSpec(**metadata["features"])
         # One row per hashed feature (its 4 label weights side by side), float32 in memory: a gather then
-        # touches one cache line per n-gram instead of one per n-gram and label (the table is 4 MB). The
-        # gathered rows are transposed to one contiguous row per label, which numpy sums pairwise in n-gram
-        # order. (A float16 table is half the size, but numpy widens float16 in software: more work.)
+        # touches one cache line per n-gram instead of one per n-gram and label (the table is 4 MB).
         self._weights = np.ascontiguousarray(weights, dtype=np.float32)
         self._bias = bias.astype(np.float32)
         self._fold = FOLDS[metadata.get("normalizer", "local")]
         if self._fold is not local_fold and not s1_normalizer_available():
             self._fold = local_fold  # degrade rather than fail: the local fold is close to S1's
-        self._hasher = _WindowHasher(self.spec)
+        self._powers = _power_matrix(self.spec.char_low, self.spec.char_high)
+        self._end = _END[: self.spec.char_high - 1]
+        self._kernel = _compiled_kernel() if not self.spec.words else None
         # A label can only reach its threshold t when its logit reaches log(t / (1 - t)); the margin
         # keeps rounding on the safe side, and the exact sigmoid then decides (see `flagged`).
         self._flag_logits = tuple(
@@ -203,7 +206,17 @@ class TextClassifier:
 
     def logits(self, text: str) -> list[float]:
         """b_j + sum of w_j / sqrt(n), computed in float32 as the training script scores."""
-        index = self._hasher.hash(prepare(self._fold(text)))
+        prepared = prepare(self._fold(text))
+        if self._kernel is None:
+            return self.reference_logits(prepared)
+        codes = np.frombuffer((prepared + self._end).encode("utf-32-le"), dtype=np.uint32)
+        logits = self._kernel(codes, self._powers, 64 - self.spec.bits, self._weights, self._bias)
+        values: list[float] = logits.tolist()
+        return values
+
+    def reference_logits(self, prepared: str) -> list[float]:
+        """The same logits in plain numpy steps: the definition the compiled kernel must match bit for bit."""
+        index = hashed_features(prepared, self.spec)
         rows = self._weights.take(index, axis=0)
         logits = np.add.reduce(np.ascontiguousarray(rows.T), axis=1)
         logits /= math.sqrt(max(1, index.size))
@@ -240,52 +253,25 @@ def _logit(probability: float) -> float:
     return math.log(probability / (1.0 - probability))
 
 
-class _WindowHasher:
-    """`hashed_features` for a message that holds no run of three equal characters, in fewer numpy steps.
-
-    Each thread keeps one zeroed buffer of 64-bit codes and a fixed strided view of its windows, made
-    once: a message's codes are copied in, and the first rows of that view are multiplied at once,
-    instead of building a window view and casting it for every message (numpy's per-call cost is most
-    of the work for a chat line). Messages with such a run are shrunk first, by `hashed_features`.
-    """
-
-    def __init__(self, spec: FeatureSpec) -> None:
-        self.spec = spec
-        self._powers = _power_matrix(spec.char_low, spec.char_high)
-        self._shift = np.uint64(64 - spec.bits)
-        self._end = _END[: spec.char_high - 1]
-        self._size = _MAX_CHARS + 2 + spec.char_high  # prepared text, its two spaces, the end markers
-        self._local = threading.local()
-
-    def hash(self, prepared: str) -> HashArray:
-        if self.spec.words or _TRIPLE_RE.search(prepared) is not None:
-            return hashed_features(prepared, self.spec)
-        codes = np.frombuffer((prepared + self._end).encode("utf-32-le"), dtype=np.uint32)
-        windows = getattr(self._local, "windows", None)
-        if windows is None:
-            windows = self._windows_for_this_thread()
-        buffer, view = windows
-        buffer[: codes.size] = codes
-        hashes: HashArray = view[: codes.size - self.spec.char_high + 1] @ self._powers
-        hashes >>= self._shift
-        return hashes.ravel()
-
-    def _windows_for_this_thread(self) -> tuple[HashArray, HashArray]:
-        buffer = np.zeros(self._size, dtype=np.uint64)
-        width = self.spec.char_high
-        step = buffer.itemsize
-        view: HashArray = np.ndarray(
-            (self._size - width + 1, width), dtype=np.uint64, buffer=buffer, strides=(step, step)
-        )
-        self._local.windows = (buffer, view)
-        return buffer, view
+@lru_cache(maxsize=1)
+def _compiled_kernel() -> Callable[..., FloatArray] | None:
+    """The numba-compiled logits (see `classifier_kernel`), or None where numba cannot be imported."""
+    try:
+        from papote.safety.classifier_kernel import logits_kernel
+    except ImportError:  # pragma: no cover - numba is a dependency; a platform without it keeps numpy
+        logger.warning("numba is not available: the text classifier runs on plain numpy (slower)")
+        return None
+    return logits_kernel
 
 
 @lru_cache(maxsize=4)
 def _load_cached(path: str) -> TextClassifier:
     with np.load(path, allow_pickle=False) as data:
         metadata: dict[str, Any] = json.loads(bytes(data["metadata"]).decode("utf-8"))
-        return TextClassifier(data["weights"], data["bias"], metadata)
+        model = TextClassifier(data["weights"], data["bias"], metadata)
+    # Compile (or load from numba's cache) now, so that no chat message waits for it.
+    model.logits("papote")
+    return model
 
 
 def save_artifact(path: Path, weights: FloatArray, bias: FloatArray, metadata: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -233,23 +234,41 @@ TRICKY_TEXTS = [
 ]
 
 
-def test_fast_hashing_equals_the_reference_features(model: TextClassifier) -> None:
-    from papote.safety.classifier import _WindowHasher
-
-    hasher = _WindowHasher(model.spec)
-    for text in TRICKY_TEXTS:
-        prepared = prepare(model._fold(text))
-        assert np.array_equal(hasher.hash(prepared), hashed_features(prepared, model.spec)), text
+def test_the_compiled_kernel_is_in_use(model: TextClassifier) -> None:
+    # numba is a dependency: a silent fallback to numpy would cost a third of the pipeline's speed.
+    assert model._kernel is not None
 
 
-def test_logits_equal_float32_arithmetic_on_the_gathered_weights(model: TextClassifier) -> None:
+def test_reference_logits_are_float32_arithmetic_on_the_gathered_weights(model: TextClassifier) -> None:
     weights = model._weights
     for text in TRICKY_TEXTS:
-        index = hashed_features(prepare(model._fold(text)), model.spec)
+        prepared = prepare(model._fold(text))
+        index = hashed_features(prepared, model.spec)
         expected = np.add.reduce(np.ascontiguousarray(weights.take(index, axis=0).T), axis=1)
         expected /= np.float32(np.sqrt(max(1, index.size)))
         expected += model._bias
-        assert model.logits(text) == expected.tolist(), text
+        assert model.reference_logits(prepared) == expected.tolist(), text
+
+
+def random_texts(count: int, seed: int) -> list[str]:
+    """Short and long texts with accents, emoji, digits and runs of repeated letters."""
+    rng = random.Random(seed)
+    alphabet = "aaabcdeeefghiijklmnoopqrsstuuvxyz    éèàçô0123456789!?'😀-_"
+    texts = []
+    for _ in range(count):
+        size = rng.choice((1, 3, 8, 20, 40, 90, 200, 450, 900))
+        text = "".join(rng.choice(alphabet) for _ in range(size))
+        if rng.random() < 0.3:
+            text += rng.choice("aeiou!") * rng.randint(3, 9)
+        texts.append(text)
+    return texts
+
+
+def test_compiled_logits_equal_the_numpy_definition_bit_for_bit(model: TextClassifier) -> None:
+    # Long texts give more than 128 n-grams per label: numpy's pairwise summation then splits in halves,
+    # and the kernel must split the same way for the float32 sums to be identical.
+    for text in TRICKY_TEXTS + random_texts(600, seed=3):
+        assert model.logits(text) == model.reference_logits(prepare(model._fold(text))), text
 
 
 def test_flagged_is_scores_over_their_thresholds(model: TextClassifier) -> None:
