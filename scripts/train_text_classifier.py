@@ -26,7 +26,8 @@ Model: character 2-5-grams of S1's `normalize(text).compact` view (accents, look
 letters already folded), hashed into 2**18 slots, each counting 1/sqrt(number of n-grams); one L2 logistic
 regression per label (liblinear, class_weight="balanced", seeds weighted x2). C is picked per label from
 (1, 3, 10, 30) by dev average precision; the threshold per label maximises F1 on dev, each source (MLMA,
-seeds) weighted equally. Weights ship as float16; inference is `papote.safety.classifier` (numpy only).
+seeds) weighted equally. Weights ship as float16; inference is `papote.safety.classifier` (numpy and numba,
+no scikit-learn).
 Training is deterministic (no randomness besides liblinear's fixed seed).
 
 Evaluation only (`--external`, never used to fit or tune): ToxiFrench balanced, RTP-LX (non-borderline rows)
