@@ -189,6 +189,7 @@ class TextClassifier:
             self._fold = local_fold  # degrade rather than fail: the local fold is close to S1's
         self._powers = _power_matrix(self.spec.char_low, self.spec.char_high)
         self._end = _END[: self.spec.char_high - 1]
+        self._shift = 64 - self.spec.bits
         self._kernel = _compiled_kernel() if not self.spec.words else None
         # A label can only reach its threshold t when its logit reaches log(t / (1 - t)); the margin
         # keeps rounding on the safe side, and the exact sigmoid then decides (see `flagged`).
@@ -210,7 +211,7 @@ class TextClassifier:
         if self._kernel is None:
             return self.reference_logits(prepared)
         codes = np.frombuffer((prepared + self._end).encode("utf-32-le"), dtype=np.uint32)
-        logits = self._kernel(codes, self._powers, 64 - self.spec.bits, self._weights, self._bias)
+        logits = self._kernel(codes, self._powers, self._shift, self._weights, self._bias)
         values: list[float] = logits.tolist()
         return values
 
