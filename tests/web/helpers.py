@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.support import ADULT, ServerProcess, papote_cli
@@ -22,6 +24,26 @@ def enter(page: Any, pseudo: str, born: dt.date = ADULT, gender: str | None = No
     page.click("#enter-form [type=submit]")
     expect(page.locator("#chat-view")).to_be_visible()
     expect(page.locator(".room-button").first).to_be_visible()
+
+
+def wait_until_true(page: Any, expression: str, arg: Any = None, seconds: float = 5) -> None:
+    """Poll a JavaScript expression (or function of `arg`) until it is true.
+
+    Not `page.wait_for_function`: when its first check is false it re-checks from the page's own
+    animation frames with `eval`, which our Content-Security-Policy (no 'unsafe-eval') refuses. Each
+    `page.evaluate` comes from the test driver, which the policy does not govern. A document being
+    swapped (context destroyed mid-check) counts as "not yet".
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if page.evaluate(expression, arg):
+                return
+        except PlaywrightError as error:
+            if "context was destroyed" not in str(error):
+                raise
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        page.wait_for_timeout(50)
 
 
 def open_room(page: Any, name: str, me: str) -> None:

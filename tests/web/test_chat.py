@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support import MINOR, pseudo
-from tests.web.helpers import enter, member_button, message_with, messages, open_room, send
+from tests.web.helpers import enter, member_button, message_with, messages, open_room, send, wait_until_true
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -181,9 +181,8 @@ def test_phone_width_keeps_the_main_actions_reachable(new_page: NewPage) -> None
 
 def assert_no_horizontal_scroll(page: Any) -> None:
     # waits out a document being swapped (documentElement briefly null) rather than reading it mid-swap
-    page.wait_for_function(
-        "document.documentElement !== null && document.documentElement.scrollWidth <= window.innerWidth",
-        timeout=5000,
+    wait_until_true(
+        page, "document.documentElement !== null && document.documentElement.scrollWidth <= window.innerWidth"
     )
 
 

@@ -15,7 +15,7 @@ from papote.images.errors import IMAGE_MESSAGES
 from tests.imaging import encode, shapes
 from tests.support import ADULT, pseudo
 from tests.web.bots import Bot
-from tests.web.helpers import enter, message_with, messages, open_room, send
+from tests.web.helpers import enter, message_with, messages, open_room, send, wait_until_true
 
 pytestmark = pytest.mark.browser
 NewPage = Callable[..., Any]
@@ -72,7 +72,7 @@ def test_a_photo_is_uploaded_with_a_progress_bar_and_appears(new_page: NewPage, 
     # The server's thumbnail, once the ack came. The first photo a server checks starts its photo worker
     # process and loads the nudity model: several seconds when two test workers share the two cores.
     expect(photo).to_have_attribute("src", THUMBNAIL, timeout=FIRST_PHOTO_SECONDS * 1000)
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    wait_until_true(page, "img => img.complete && img.naturalWidth > 0", photo.element_handle(), seconds=30)
     expect(sent).to_contain_text("mon dessin du jour")
     expect(sent).not_to_have_class(re.compile("message-pending"))
     link = sent.get_by_role("link", name=f"Photo de {name} : l'ouvrir en grand dans un nouvel onglet")
@@ -106,7 +106,9 @@ def test_a_strangers_photo_stays_blurred_until_shown(
         hidden = messages(page).filter(has_text=stranger_name).filter(has=page.locator(".photo-masked"))
         preview = hidden.locator("img.photo-preview")
         expect(preview).to_have_attribute("src", PREVIEW)
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle())
+        wait_until_true(
+            page, "img => img.complete && img.naturalWidth > 0", preview.element_handle(), seconds=30
+        )
         show_it = hidden.get_by_role("button", name="Photo masquée — Afficher")
         block_it = hidden.get_by_role("button", name=f"Bloquer {stranger_name}")
         for button in (show_it, block_it):
@@ -121,7 +123,9 @@ def test_a_strangers_photo_stays_blurred_until_shown(
         shown = messages(page).filter(has_text=stranger_name).filter(has=page.locator("img.photo-thumbnail"))
         photo = shown.locator("img.photo-thumbnail")
         expect(photo).to_have_attribute("src", THUMBNAIL)
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+        wait_until_true(
+            page, "img => img.complete && img.naturalWidth > 0", photo.element_handle(), seconds=30
+        )
         assert [url for url in fetched if url.endswith(full_size[0])], fetched
         expect(shown.get_by_role("link")).to_be_focused()  # the keyboard stays where the button was
 
