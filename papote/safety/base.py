@@ -109,7 +109,9 @@ class Verdict:
 class Detector(Protocol):
     """A safety plug-in. `inspect` must be fast (well under a millisecond) and pure."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Unique in a pipeline; usually a class attribute (a `ClassVar`, so compiled classes keep it)."""
 
     def inspect(self, content: Content) -> Sequence[Signal]: ...
 

@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
 from anyascii import anyascii
@@ -637,14 +637,20 @@ def normalize(text: str) -> Normalized:
     )
 
 
-def _normalized(**values: object) -> Normalized:
-    """Build a `Normalized` without the frozen dataclass's per-field `__init__` (10x faster).
+def _normalized(**values: Any) -> Normalized:
+    """Build a `Normalized`; in Python, without the frozen dataclass's per-field `__init__` (10x faster).
 
-    Frozen dataclasses forbid attribute assignment, not filling `__dict__` once at birth.
+    Frozen dataclasses forbid attribute assignment, not filling `__dict__` once at birth. Compiled
+    (`papote.native`), the class has no `__dict__` and its own constructor is the fast way.
     """
+    if not _PLAIN_NORMALIZED:
+        return Normalized(**values)
     result = object.__new__(Normalized)
     result.__dict__.update(values)
     return result
+
+
+_PLAIN_NORMALIZED = Normalized.__dictoffset__ != 0  # a Python class, instances with a `__dict__`
 
 
 def _distinct(forms: list[Form]) -> tuple[Form, ...]:

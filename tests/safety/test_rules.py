@@ -187,8 +187,9 @@ def test_look_alike_letters_match() -> None:
     }
 
 
-def test_evidence_points_at_the_original_text() -> None:
-    detector = RulesDetector(LexiconStoreStub(lexicon("salope\n", "harassment.fr.txt")))
+def test_evidence_points_at_the_original_text(tmp_path: Path) -> None:
+    (tmp_path / "harassment.fr.txt").write_text("salope\n", encoding="utf-8")
+    detector = RulesDetector(LexiconStore(tmp_path, background=False))
     text = "Bonjour... S-A-L-O-O-O-P-E !"
     (signal,) = detector.inspect(Content(text, Context(channel="room", room_audience="all")))
     assert signal.evidence is not None
@@ -196,16 +197,6 @@ def test_evidence_points_at_the_original_text() -> None:
     assert text[signal.evidence.start : signal.evidence.end] == "S-A-L-O-O-O-P-E"
     assert signal.rule == "harassment.fr:1"
     assert signal.detector == "rules"
-
-
-class LexiconStoreStub(LexiconStore):
-    """A store holding a fixed lexicon (no directory)."""
-
-    def __init__(self, fixed: Lexicon) -> None:
-        self._fixed = fixed
-
-    def current(self) -> Lexicon:
-        return self._fixed
 
 
 # --- reloading --------------------------------------------------------------------------------

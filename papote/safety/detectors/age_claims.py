@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 import ahocorasick
 
@@ -409,7 +410,7 @@ def _minor_at_risk(age: int, mismatch: str | None, context: Context) -> bool:
 class AgeClaimDetector:
     """Signals age claims that contradict the account or the room (label "age_claim_mismatch")."""
 
-    name = "age_claims"
+    name: ClassVar[str] = "age_claims"
 
     def inspect(self, content: Content) -> Sequence[Signal]:
         text = content.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from papote.safety.base import Content, Signal
 from papote.safety.classifier import TextClassifier
@@ -17,10 +18,10 @@ class ClassifierDetector:
     no `Evidence` span is given because the score comes from the whole message.
     """
 
-    name = "classifier"
+    name: ClassVar[str] = "classifier"
     # Below three distinct words a character-n-gram model is guessing ("non" scored 0.91 harassment):
     # short insults are the lexicons' job.
-    min_distinct_words = 3
+    min_distinct_words: ClassVar[int] = 3
 
     def __init__(self, model: TextClassifier | None = None, artifact: Path | None = None) -> None:
         self.model = model if model is not None else TextClassifier.load(artifact)

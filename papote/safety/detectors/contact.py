@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 import ahocorasick
 import phonenumbers
@@ -159,7 +160,7 @@ def _personal_number(number: phonenumbers.PhoneNumber) -> bool:
 class ContactDetector:
     """Phone numbers, handles, invitation links and e-mails; plain links as "link"."""
 
-    name = "contact"
+    name: ClassVar[str] = "contact"
 
     def inspect(self, content: Content) -> Sequence[Signal]:
         norm = content.normalized

@@ -21,10 +21,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import ahocorasick
 
+from papote.safety import PACKAGE_DIR
 from papote.safety.base import LABELS, Content, Evidence, Signal
 from papote.safety.normalize import Form, Normalized, fold_key, normalize
 
@@ -45,7 +46,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
+DEFAULT_LEXICON_DIR = PACKAGE_DIR / "lexicons"
 DEFAULT_SCORE = 0.9
 # Signal-only labels a lexicon may give besides the public ones; the policy decides what
 # they mean in context (see policy.py).
@@ -732,7 +733,7 @@ class LexiconStore:
 class RulesDetector:
     """Lexicon rules over every normalised view of a message."""
 
-    name = "rules"
+    name: ClassVar[str] = "rules"
 
     def __init__(self, store: LexiconStore | None = None) -> None:
         self.store = store or LexiconStore()
