@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import ahocorasick
 from anyascii import anyascii
@@ -624,29 +624,34 @@ def normalize(text: str) -> Normalized:
     if _needs_translit(non_ascii):
         translit = _fold("translit", text, _translit_char, non_ascii)
         forms.append(translit)
-    return _normalized(
-        original=text,
+    views = (plain, folded, compact, collapsed, digits, translit)
+    if _PLAIN_NORMALIZED:
+        return _normalized(text, views, _distinct(forms))
+    return Normalized(
+        text, plain.text, folded.text, compact.text, collapsed.text, digits.text, translit.text, views,
+        _distinct(forms),
+    )  # fmt: skip
+
+
+def _normalized(original: str, views: tuple[Form, ...], forms: tuple[Form, ...]) -> Normalized:
+    """Build a `Normalized` without the frozen dataclass's per-field `__init__` (10x faster in Python).
+
+    Frozen dataclasses forbid attribute assignment, not filling `__dict__` once at birth. Compiled
+    (`papote.native`), the class has no `__dict__` and its own constructor is the fast way.
+    """
+    result = object.__new__(Normalized)
+    plain, folded, compact, collapsed, digits, translit = views
+    result.__dict__.update(
+        original=original,
         plain=plain.text,
         folded=folded.text,
         compact=compact.text,
         collapsed=collapsed.text,
         digits=digits.text,
         translit=translit.text,
-        views=(plain, folded, compact, collapsed, digits, translit),
-        forms=_distinct(forms),
+        views=views,
+        forms=forms,
     )
-
-
-def _normalized(**values: Any) -> Normalized:
-    """Build a `Normalized`; in Python, without the frozen dataclass's per-field `__init__` (10x faster).
-
-    Frozen dataclasses forbid attribute assignment, not filling `__dict__` once at birth. Compiled
-    (`papote.native`), the class has no `__dict__` and its own constructor is the fast way.
-    """
-    if not _PLAIN_NORMALIZED:
-        return Normalized(**values)
-    result = object.__new__(Normalized)
-    result.__dict__.update(values)
     return result
 
 

@@ -367,6 +367,10 @@ QUICK_PATTERNS = [
     r"x*",
     r"(?i)SNAP\s*\d+",
     r"(\d)\1{3}",
+    r"\b(?:j\s*'?\s*ai|jai|g|j)\s*(\d{1,2})\s*ans?\b",
+    r"\bmoi\s*(\d{1,2})\b",
+    r"\b(?:i'?\s*m|i\s+am)\s+(\d{1,2})",
+    r"\b_?x\d",
 ]
 QUICK_TEXTS = [
     "",
@@ -382,6 +386,10 @@ QUICK_TEXTS = [
     "aaaa 1111 22 3333",
     "je vais te tuer au prochain round",
     "en cas d'urgence c'est le 112, ou le 15 pour le samu",
+    "jai 14 ans, j'ai 15ans, g 16 an, déjà 12 ans, mj 13 ans, j 12a",
+    "moi 14 et toi ? émoi 15, moi15, amoi 16",
+    "i'm 13, im 14, i am 15, him 16, mi 17",
+    "_x1 x2 ax3 _ax4 é x5",
 ]
 
 
@@ -402,11 +410,16 @@ def _found(match: re.Match[str] | None) -> object:
 def test_quick_pattern_learns_what_every_match_holds() -> None:
     quick = QuickPattern(re.compile(r"\b(?:[6-9]|1[0-5])\s?yo\b"))
     assert quick.needs == ("yo",)
-    assert quick.starts is not None and quick.starts.pattern == "[16789]"
+    # Opening with `\\b`: only where a word begins ("114 yo" is not tried at "14").
+    assert quick.starts is not None and quick.starts.pattern == "[16789](?<!\\w.)"
     # "eur" and "euro" hold "e": a text holding them holds "e", so only "e" is tested.
     money = QuickPattern(re.compile(r"\b\d+\s?(?:€|e|eur|euros?)\b"))
     assert money.needs == ("e", "€")
-    assert money.starts is not None and money.starts.pattern == "[\\d]"
+    assert money.starts is not None and money.starts.pattern == "[\\d](?<!\\w.)"
+    # A word-initial letter or two is rare enough to be looked for; more letters are not.
+    assert QuickPattern(re.compile(r"\ba\s\d{2,3}\b")).starts is not None
+    assert QuickPattern(re.compile(r"\b(?:ta|ton|sa|son|le)\s+\d")).starts is None
+    assert QuickPattern(re.compile(r"a\s\d{2,3}\b")).starts is None  # no `\b`: "a" is everywhere
 
 
 def test_quick_pattern_leaves_what_it_does_not_understand_to_re() -> None:

@@ -283,6 +283,7 @@ _ZERO_WIDTH = frozenset({sre.AT, sre.ASSERT, sre.ASSERT_NOT})
 _REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
 _WIDE_RANGE = 128  # a character class range wider than this is not spelled out as first characters
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_WORD_CHAR = re.compile(r"\w")
 _Items = Any  # a parsed sub-pattern (`re._parser.SubPattern`) or a list of (opcode, argument) pairs
 
 
@@ -295,7 +296,9 @@ class QuickPattern:
       text holding none of them cannot match, so it is not searched at all;
     - `starts`: the characters a match can begin with (it then consumes one of them first); when
       they are rare (no ASCII letter: digits, "$", "€"), the pattern is only tried, in order, at the
-      positions holding one, and the first success is exactly what `search` would return.
+      positions holding one, and the first success is exactly what `search` would return. A pattern
+      opening with `\\b` before word characters can only begin where a word does: then only those
+      positions are tried, and a few letters are rare enough ("a" in `\\ba\\s\\d{2,3}\\b`).
     Anything the analysis does not understand (flags, back-references...) leaves the plain search.
     """
 
@@ -317,10 +320,7 @@ class QuickPattern:
             self.needs = tuple(sorted(t for t in needed if not any(o != t and o in t for o in needed)))
         first = _first(items)
         if first is not None and not first[2] and (first[0] or first[1]):
-            chars, digits, _ = first
-            if not chars & _ASCII_LETTERS:
-                escaped = "".join(re.escape(ch) for ch in sorted(chars))
-                self.starts = re.compile("[" + ("\\d" if digits else "") + escaped + "]")
+            self.starts = _start_finder(items, *first[:2])
 
     def search(self, text: str) -> re.Match[str] | None:
         if self.needs is not None and not _holds_any(text, self.needs):
@@ -338,7 +338,40 @@ class QuickPattern:
         """`pattern.finditer(text)`; nothing at all when the text lacks what every match holds."""
         if self.needs is not None and not _holds_any(text, self.needs):
             return iter(())
-        return self.pattern.finditer(text)
+        if self.starts is None:
+            return self.pattern.finditer(text)
+        return self._from_starts(text)
+
+    def _from_starts(self, text: str) -> Iterator[re.Match[str]]:
+        # A match is never empty (`starts` is only set then), so the next one begins at its end or later.
+        match = self.pattern.match
+        resume = 0
+        for start in self.starts.finditer(text) if self.starts is not None else ():
+            if start.start() < resume:
+                continue
+            found = match(text, start.start())
+            if found is not None:
+                yield found
+                resume = found.end()
+
+
+# A pattern opening with `\\b` whose first character is one of at most this many letters is only tried
+# where a word begins with one of them.
+_RARE_LETTERS = 2
+
+
+def _start_finder(items: _Items, chars: frozenset[str], digits: bool) -> re.Pattern[str] | None:
+    """A pattern finding, in order, every position where a match can begin; None when too common."""
+    bounded = len(items) > 0 and items[0] == (sre.AT, sre.AT_BOUNDARY)
+    wordy = all(_WORD_CHAR.fullmatch(ch) for ch in chars)  # digits are word characters too
+    letters = chars & _ASCII_LETTERS
+    if letters and not (bounded and wordy and len(chars) <= _RARE_LETTERS):
+        return None
+    escaped = "".join(re.escape(ch) for ch in sorted(chars))
+    finder = "[" + ("\\d" if digits else "") + escaped + "]"
+    # `\b` before a word character means no word character just before it: checked after the
+    # character is found, so that `re` can still scan for the class quickly.
+    return re.compile(finder + "(?<!\\w.)" if bounded and wordy else finder)
 
 
 def _holds_any(text: str, needs: tuple[str, ...]) -> bool:
