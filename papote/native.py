@@ -181,7 +181,6 @@ def build(*, force: bool = False, quiet: bool = False) -> bool:
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=NATIVE_DIR.parent))
         command = [sys.executable, "-c", _SETUP, ",".join(COMPILED), GROUP, str(Path(scratch) / "c")]
         command += ["build_ext", "--build-lib", str(staging), "--build-temp", str(Path(scratch) / "o")]
-        command += ["--parallel", str(os.cpu_count() or 1)]
         print(f"compiling the safety modules with mypyc (about two minutes, once) into {NATIVE_DIR}")
         result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
         if result.returncode != 0:

@@ -340,13 +340,13 @@ class QuickPattern:
             return iter(())
         if self.starts is None:
             return self.pattern.finditer(text)
-        return self._from_starts(text)
+        return self._from_starts(self.starts, text)
 
-    def _from_starts(self, text: str) -> Iterator[re.Match[str]]:
+    def _from_starts(self, starts: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
         # A match is never empty (`starts` is only set then), so the next one begins at its end or later.
         match = self.pattern.match
         resume = 0
-        for start in self.starts.finditer(text) if self.starts is not None else ():
+        for start in starts.finditer(text):
             if start.start() < resume:
                 continue
             found = match(text, start.start())
