@@ -1,6 +1,6 @@
 """Small trained text classifier: hashed character and word n-grams, one logistic model per label.
 
-Inference needs no scikit-learn: one numba-compiled call per message (`classifier_kernel`), whose logits
+Inference needs no scikit-learn: one numba-compiled call per chat line (`classifier_kernel`), whose logits
 equal, bit for bit, those of the plain numpy definition (`TextClassifier.reference_logits`). The same
 `hashed_features` function is used by `scripts/train_text_classifier.py` to build the training matrix,
 so training and serving can never drift.
@@ -16,6 +16,7 @@ import json
 import logging
 import math
 import re
+import sys
 import unicodedata
 import zlib
 from collections.abc import Callable
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 # Character n-grams are hashed as a polynomial over code points, modulo 2**64 (numpy uint64 wraps around).
 # Each n gets its own odd multiplier, folded into the power matrix, so the top bits of a hash index the table.
-_BASE = 1_000_003
+HASH_BASE = 1_000_003
 _MIX = 0x9E3779B97F4A7C15
 _WORD_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
 _MASK = (1 << 64) - 1
@@ -112,7 +113,7 @@ def char_codes(prepared: str, high: int) -> npt.NDArray[np.uint32]:
     Most messages hold no run of three: one backreference search (about 2 µs) rules that out before
     the numpy shrink, which costs several array operations.
     """
-    codes = np.frombuffer((prepared + _END[: high - 1]).encode("utf-32-le"), dtype=np.uint32)
+    codes = _code_points(prepared + _END[: high - 1])
     if _TRIPLE_RE.search(prepared) is None:
         return codes
     third = (codes[2:] == codes[1:-1]) & (codes[2:] == codes[:-2])
@@ -137,6 +138,11 @@ class FeatureSpec:
         }
 
 
+def _hash_mixes(low: int, high: int) -> HashArray:
+    """The odd multiplier of each n-gram length n = low .. high."""
+    return np.array([(_MIX * (2 * n + 1)) & _MASK for n in range(low, high + 1)], dtype=np.uint64)
+
+
 @lru_cache(maxsize=8)
 def _power_matrix(low: int, high: int) -> HashArray:
     """Column j hashes the n-gram of length n = low + j starting at a window's first character."""
@@ -144,7 +150,7 @@ def _power_matrix(low: int, high: int) -> HashArray:
     for j, n in enumerate(range(low, high + 1)):
         mix = (_MIX * (2 * n + 1)) & _MASK
         for k in range(n):
-            powers[k, j] = (mix * pow(_BASE, n - 1 - k, 1 << 64)) & _MASK
+            powers[k, j] = (mix * pow(HASH_BASE, n - 1 - k, 1 << 64)) & _MASK
     return powers
 
 
@@ -187,16 +193,18 @@ class TextClassifier:
         self._fold = FOLDS[metadata.get("normalizer", "local")]
         if self._fold is not local_fold and not s1_normalizer_available():
             self._fold = local_fold  # degrade rather than fail: the local fold is close to S1's
-        self._powers = _power_matrix(self.spec.char_low, self.spec.char_high)
+        self._mixes = _hash_mixes(self.spec.char_low, self.spec.char_high)
         self._end = _END[: self.spec.char_high - 1]
         self._shift = 64 - self.spec.bits
-        self._kernel = _compiled_kernel() if not self.spec.words else None
+        self._kernels = _compiled_kernels() if not self.spec.words else None
         # A label can only reach its threshold t when its logit reaches log(t / (1 - t)); the margin
         # keeps rounding on the safe side, and the exact sigmoid then decides (see `flagged`).
         self._flag_logits = tuple(
             (index, label, _logit(self.thresholds[label]) - 1e-6, self.thresholds[label])
             for index, label in enumerate(self.labels)
         )
+        self._flag_levels = np.array([level for _, _, level, _ in self._flag_logits], dtype=np.float32)
+        self._word_chars = word_char_bits() if self._kernels is not None else None
 
     @classmethod
     def load(cls, path: Path | None = None) -> TextClassifier:
@@ -208,10 +216,12 @@ class TextClassifier:
     def logits(self, text: str) -> list[float]:
         """b_j + sum of w_j / sqrt(n), computed in float32 as the training script scores."""
         prepared = prepare(self._fold(text))
-        if self._kernel is None:
+        if self._kernels is None:
             return self.reference_logits(prepared)
-        codes = np.frombuffer((prepared + self._end).encode("utf-32-le"), dtype=np.uint32)
-        logits = self._kernel(codes, self._powers, self._shift, self._weights, self._bias)
+        codes = _code_points(prepared + self._end)
+        logits = self._kernels.logits(
+            codes, self._mixes, self.spec.char_low, self._shift, self._weights, self._bias
+        )
         values: list[float] = logits.tolist()
         return values
 
@@ -230,7 +240,42 @@ class TextClassifier:
 
     def flagged(self, text: str) -> dict[str, float]:
         """Only the labels whose score reaches the threshold chosen on the dev split."""
-        logits = self.logits(text)
+        return self._over_thresholds(self.logits(text))
+
+    def flagged_line(self, text: str, min_distinct_words: int) -> dict[str, float]:
+        """`flagged(model_input(text, min_distinct_words))`, and {} when that is None: a chat line's
+        whole classification in one compiled call (see `classifier_kernel.screen_kernel`)."""
+        if self._kernels is None or self._word_chars is None:
+            return self._flagged_input(text, min_distinct_words)
+        logits = np.empty(len(self.labels), dtype=np.float32)
+        lowered, lowered_width = encoded(text.lower())
+        folded, folded_width = encoded(self._fold(text))
+        mask = self._kernels.screen(
+            lowered,
+            lowered_width,
+            folded,
+            folded_width,
+            self._word_chars,
+            min_distinct_words,
+            self._mixes,
+            self.spec.char_low,
+            self._shift,
+            self._weights,
+            self._bias,
+            self._flag_levels,
+            logits,
+        )
+        if mask == 0 or mask == self._kernels.not_judged:
+            return {}
+        if mask == self._kernels.repeated_words:
+            return self._flagged_input(text, min_distinct_words)
+        return self._over_thresholds(logits.tolist())
+
+    def _flagged_input(self, text: str, min_distinct_words: int) -> dict[str, float]:
+        judged = model_input(text, min_distinct_words)
+        return {} if judged is None else self.flagged(judged)
+
+    def _over_thresholds(self, logits: list[float]) -> dict[str, float]:
         found: dict[str, float] = {}
         # Most messages flag nothing: a comparison per label, and a sigmoid only near or over a threshold.
         for index, label, flag_logit, threshold in self._flag_logits:
@@ -240,6 +285,41 @@ class TextClassifier:
                 if score >= threshold:
                     found[label] = score
         return found
+
+
+def model_input(text: str, min_distinct_words: int) -> str | None:
+    """What the model should read: None when too short to judge; a repeated phrase once (flooding the
+    same words does not change what they mean, but it pushed the model's scores to 0.99)."""
+    words = _WORDS.findall(text.lower())
+    distinct = dict.fromkeys(words)  # insertion-ordered: joined below in order of first use
+    if len(distinct) < min_distinct_words:
+        return None
+    if len(words) > 2 * len(distinct):
+        return " ".join(distinct)
+    return text
+
+
+def _code_points(text: str) -> npt.NDArray[np.uint32]:
+    # surrogatepass: a lone surrogate (JSON allows "\ud800") is one more code point, not a crash.
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def encoded(text: str) -> tuple[bytes, int]:
+    """`text` for the compiled kernels, with its bytes per code point: ASCII is copied as it is (most
+    folded views are ASCII), anything else is UTF-32 (little-endian, lone surrogates kept)."""
+    if text.isascii():
+        return text.encode("ascii"), 1
+    return text.encode("utf-32-le", "surrogatepass"), 4
+
+
+@lru_cache(maxsize=1)
+def word_char_bits() -> npt.NDArray[np.uint8]:
+    """`re`'s `\w` over every code point, as a bit set (bit c % 8 of byte c // 8): str.isalnum() or "_"."""
+    every = np.arange(sys.maxunicode + 1, dtype=np.uint32).view("<U1")
+    word = np.char.isalnum(every)
+    word[ord("_")] = True
+    bits: npt.NDArray[np.uint8] = np.packbits(word, bitorder="little")
+    return bits
 
 
 def _sigmoid(z: float) -> float:
@@ -254,15 +334,23 @@ def _logit(probability: float) -> float:
     return math.log(probability / (1.0 - probability))
 
 
+@dataclass(frozen=True)
+class _Kernels:
+    logits: Callable[..., FloatArray]
+    screen: Callable[..., int]
+    not_judged: int
+    repeated_words: int
+
+
 @lru_cache(maxsize=1)
-def _compiled_kernel() -> Callable[..., FloatArray] | None:
-    """The numba-compiled logits (see `classifier_kernel`), or None where numba cannot be imported."""
+def _compiled_kernels() -> _Kernels | None:
+    """The numba-compiled kernels (see `classifier_kernel`), or None where numba cannot be imported."""
     try:
-        from papote.safety.classifier_kernel import logits_kernel
+        from papote.safety import classifier_kernel as kernel
     except ImportError:  # pragma: no cover - numba is a dependency; a platform without it keeps numpy
         logger.warning("numba is not available: the text classifier runs on plain numpy (slower)")
         return None
-    return logits_kernel
+    return _Kernels(kernel.logits_kernel, kernel.screen_kernel, kernel.NOT_JUDGED, kernel.REPEATED_WORDS)
 
 
 @lru_cache(maxsize=4)
@@ -272,6 +360,7 @@ def _load_cached(path: str) -> TextClassifier:
         model = TextClassifier(data["weights"], data["bias"], metadata)
     # Compile (or load from numba's cache) now, so that no chat message waits for it.
     model.logits("papote")
+    model.flagged_line("papote est en ligne", 3)
     return model
 
 

@@ -24,7 +24,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -149,17 +148,37 @@ def _root(
     return tuple.__new__(Form, (name, text, starts, ends, None, (), (), False))
 
 
-@dataclass(frozen=True)
 class Normalized:
-    original: str
-    plain: str
-    folded: str
-    compact: str
-    collapsed: str
-    digits: str
-    translit: str
-    views: tuple[Form, ...]  # every named view, with its map to the original
-    forms: tuple[Form, ...]  # the distinct views worth scanning for words, `folded` first
+    """Every normalised view of one text. Read-only by convention: shared through `normalize`'s cache.
+
+    A plain class rather than a frozen dataclass: one is built per message, and a frozen dataclass's
+    generated `__init__` sets each field through `object.__setattr__` (3 % of the pipeline's time).
+    """
+
+    def __init__(
+        self,
+        original: str,
+        plain: str,
+        folded: str,
+        compact: str,
+        collapsed: str,
+        digits: str,
+        translit: str,
+        views: tuple[Form, ...],
+        forms: tuple[Form, ...],
+    ) -> None:
+        self.original = original
+        self.plain = plain
+        self.folded = folded
+        self.compact = compact
+        self.collapsed = collapsed
+        self.digits = digits
+        self.translit = translit
+        self.views = views  # every named view, with its map to the original
+        self.forms = forms  # the distinct views worth scanning for words, `folded` first
+
+    def __repr__(self) -> str:
+        return f"Normalized(original={self.original!r}, forms={[form.name for form in self.forms]!r})"
 
     def view(self, name: str) -> Form:
         """The named view ("plain", "folded", "compact", "collapsed", "digits", "translit")."""
@@ -625,37 +644,10 @@ def normalize(text: str) -> Normalized:
         translit = _fold("translit", text, _translit_char, non_ascii)
         forms.append(translit)
     views = (plain, folded, compact, collapsed, digits, translit)
-    if _PLAIN_NORMALIZED:
-        return _normalized(text, views, _distinct(forms))
     return Normalized(
         text, plain.text, folded.text, compact.text, collapsed.text, digits.text, translit.text, views,
         _distinct(forms),
     )  # fmt: skip
-
-
-def _normalized(original: str, views: tuple[Form, ...], forms: tuple[Form, ...]) -> Normalized:
-    """Build a `Normalized` without the frozen dataclass's per-field `__init__` (10x faster in Python).
-
-    Frozen dataclasses forbid attribute assignment, not filling `__dict__` once at birth. Compiled
-    (`papote.native`), the class has no `__dict__` and its own constructor is the fast way.
-    """
-    result = object.__new__(Normalized)
-    plain, folded, compact, collapsed, digits, translit = views
-    result.__dict__.update(
-        original=original,
-        plain=plain.text,
-        folded=folded.text,
-        compact=compact.text,
-        collapsed=collapsed.text,
-        digits=digits.text,
-        translit=translit.text,
-        views=views,
-        forms=forms,
-    )
-    return result
-
-
-_PLAIN_NORMALIZED = Normalized.__dictoffset__ != 0  # a Python class, instances with a `__dict__`
 
 
 def _distinct(forms: list[Form]) -> tuple[Form, ...]:

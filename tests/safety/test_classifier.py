@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from papote.safety.classifier import (
     TextClassifier,
     hashed_features,
     local_fold,
+    model_input,
     prepare,
 )
 from papote.safety.detectors.classifier import ClassifierDetector
@@ -234,9 +236,16 @@ TRICKY_TEXTS = [
 ]
 
 
-def test_the_compiled_kernel_is_in_use(model: TextClassifier) -> None:
+def test_the_compiled_kernels_are_in_use(model: TextClassifier) -> None:
     # numba is a dependency: a silent fallback to numpy would cost a third of the pipeline's speed.
-    assert model._kernel is not None
+    assert model._kernels is not None
+    assert model._word_chars is not None
+
+
+def test_the_kernel_hashes_with_the_same_base() -> None:
+    from papote.safety import classifier_kernel
+
+    assert classifier_kernel.HASH_BASE == classifier_module.HASH_BASE
 
 
 def test_reference_logits_are_float32_arithmetic_on_the_gathered_weights(model: TextClassifier) -> None:
@@ -269,6 +278,83 @@ def test_compiled_logits_equal_the_numpy_definition_bit_for_bit(model: TextClass
     # and the kernel must split the same way for the float32 sums to be identical.
     for text in TRICKY_TEXTS + random_texts(600, seed=3):
         assert model.logits(text) == model.reference_logits(prepare(model._fold(text))), text
+
+
+def word_count_texts() -> list[str]:
+    """Texts whose word count decides whether the model reads them: too few distinct words, floods of
+    the same words, case, accents, digits, underscores, apostrophes, other scripts and emoji."""
+    return [
+        "",
+        "ok",
+        "ok ok ok ok",
+        "salut salut toi",
+        "Salut SALUT salut toi moi",
+        "snake_case x_y z",
+        "l'été c'est l'été",
+        "12 ans 12 ans 12 ans 12 ans",
+        "مرحبا بك صديقي",
+        "😀 😀 😀 trop bien",
+        "ǅungla ǄUNGLA ǆungla",
+        "İstanbul istanbul İSTANBUL",
+        "un deux un deux un deux un deux trois",
+        "nique nique nique nique nique ta mère",
+        "t'es nul t'es nul t'es nul t'es nul t'es nul",
+        "mot " * 300,
+        "x" * 900 + " y z",
+        "lone \ud800 surrogate here",
+        "\u3000full\u2028width\x1cseparators here",
+    ]
+
+
+def test_flagged_line_is_model_input_then_flagged(model: TextClassifier) -> None:
+    # The one-call path must decide, for every line, exactly what the two plain steps decide.
+    texts = TRICKY_TEXTS + word_count_texts() + random_texts(400, seed=5)
+    texts += [f"{text} {text} {text}" for text in MANOEUVRES["harassment"] + MANOEUVRES["threat"]]
+    flagged_somewhere = repeated_somewhere = False
+    for text in texts:
+        judged = model_input(text, 3)
+        expected = {} if judged is None else model.flagged(judged)
+        assert model.flagged_line(text, 3) == expected, text
+        flagged_somewhere = flagged_somewhere or bool(expected)
+        repeated_somewhere = repeated_somewhere or (judged is not None and judged != text)
+    assert flagged_somewhere and repeated_somewhere
+
+
+def test_the_kernel_counts_words_as_re_does(model: TextClassifier) -> None:
+    from papote.safety.classifier import encoded
+    from papote.safety.classifier_kernel import word_counts
+
+    assert model._word_chars is not None
+    rng = random.Random(11)
+    alphabet = "aAbé_ 'É-ß1²½\u0663x\u200b😀\u00a0ǅ.,"
+    texts = word_count_texts() + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(300)
+    ]
+    for text in texts:
+        words = re.findall(r"\w+", text.lower())
+        lowered, width = encoded(text.lower())
+        assert word_counts(lowered, width, model._word_chars) == (len(words), len(set(words))), text
+
+
+def test_the_word_character_table_is_re_word_class() -> None:
+    from papote.safety.classifier import word_char_bits
+
+    table = np.unpackbits(word_char_bits(), bitorder="little")[: sys.maxunicode + 1].astype(bool)
+    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code < 0xE000)
+    words = np.zeros(sys.maxunicode + 1, dtype=bool)
+    codes = np.frombuffer(every.encode("utf-32-le"), dtype=np.uint32)
+    matched = np.array([m.start() for m in re.finditer(r"\w", every)], dtype=np.int64)
+    words[codes[matched]] = True
+    assert np.array_equal(table, words)
+
+
+def test_encoded_texts_keep_every_code_point() -> None:
+    from papote.safety.classifier import encoded
+
+    assert encoded("salut") == (b"salut", 1)
+    data, width = encoded("é\ud800😀")
+    assert width == 4
+    assert np.frombuffer(data, dtype=np.uint32).tolist() == [0xE9, 0xD800, 0x1F600]
 
 
 def test_flagged_is_scores_over_their_thresholds(model: TextClassifier) -> None:

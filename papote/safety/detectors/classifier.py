@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from papote.safety.base import Content, Signal
-from papote.safety.classifier import TextClassifier
+from papote.safety.classifier import TextClassifier, model_input
 
 
 class ClassifierDetector:
@@ -27,23 +26,11 @@ class ClassifierDetector:
         self.model = model if model is not None else TextClassifier.load(artifact)
 
     def inspect(self, content: Content) -> Sequence[Signal]:
-        text = model_input(content.text, self.min_distinct_words)
-        if text is None:
+        # `model_input` decides what the model reads; `flagged_line` does that and the scoring in one call.
+        flagged = self.model.flagged_line(content.text, self.min_distinct_words)
+        if not flagged:
             return ()
-        flagged = self.model.flagged(text)
         return tuple(Signal(detector=self.name, label=label, score=score) for label, score in flagged.items())
 
 
-def model_input(text: str, min_distinct_words: int) -> str | None:
-    """What the model should read: None when too short to judge; a repeated phrase once (flooding the
-    same words does not change what they mean, but it pushed the model's scores to 0.99)."""
-    words = _WORD.findall(text.lower())
-    distinct = dict.fromkeys(words)  # insertion-ordered: joined below in order of first use
-    if len(distinct) < min_distinct_words:
-        return None
-    if len(words) > 2 * len(distinct):
-        return " ".join(distinct)
-    return text
-
-
-_WORD = re.compile(r"\w+")
+__all__ = ["ClassifierDetector", "model_input"]
