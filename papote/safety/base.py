@@ -124,11 +124,16 @@ class _Normalized:
     while it is being inspected, so no lock is needed.
     """
 
+    _normalize: Any = None  # `normalize`, imported on first use: normalize never imports base
+
     def __get__(self, content: Content | None, owner: Any = None) -> Any:
         if content is None:
             return self
-        from papote.safety.normalize import normalize  # late import: normalize never imports base
+        normalize = _Normalized._normalize
+        if normalize is None:
+            from papote.safety.normalize import normalize as imported
 
+            normalize = _Normalized._normalize = imported
         value = normalize(content.text)
         content.__dict__["normalized"] = value  # a frozen dataclass still has a writable __dict__
         return value

@@ -17,6 +17,7 @@ import logging
 import math
 import re
 import sys
+import threading
 import unicodedata
 import zlib
 from collections.abc import Callable
@@ -190,9 +191,13 @@ class TextClassifier:
         # touches one cache line per n-gram instead of one per n-gram and label (the table is 4 MB).
         self._weights = np.ascontiguousarray(weights, dtype=np.float32)
         self._bias = bias.astype(np.float32)
-        self._fold = FOLDS[metadata.get("normalizer", "local")]
+        normalizer = metadata.get("normalizer", "local")
+        self._fold = FOLDS[normalizer]
         if self._fold is not local_fold and not s1_normalizer_available():
             self._fold = local_fold  # degrade rather than fail: the local fold is close to S1's
+        # The attribute of `normalize(text)` the model reads, so that a detector holding the message's
+        # normalised views can hand it over (`flagged_line`'s `folded`); None for the local fold.
+        self.view_name: str | None = None if self._fold is local_fold else normalizer.removeprefix("s1_")
         self._mixes = _hash_mixes(self.spec.char_low, self.spec.char_high)
         self._end = _END[: self.spec.char_high - 1]
         self._shift = 64 - self.spec.bits
@@ -205,6 +210,7 @@ class TextClassifier:
         )
         self._flag_levels = np.array([level for _, _, level, _ in self._flag_logits], dtype=np.float32)
         self._word_chars = word_char_bits() if self._kernels is not None else None
+        self._scratch = threading.local()
 
     @classmethod
     def load(cls, path: Path | None = None) -> TextClassifier:
@@ -242,19 +248,23 @@ class TextClassifier:
         """Only the labels whose score reaches the threshold chosen on the dev split."""
         return self._over_thresholds(self.logits(text))
 
-    def flagged_line(self, text: str, min_distinct_words: int) -> dict[str, float]:
+    def flagged_line(self, text: str, min_distinct_words: int, folded: str | None = None) -> dict[str, float]:
         """`flagged(model_input(text, min_distinct_words))`, and {} when that is None: a chat line's
-        whole classification in one compiled call (see `classifier_kernel.screen_kernel`)."""
+        whole classification in one compiled call (see `classifier_kernel.screen_kernel`).
+
+        `folded`, when given, must be the model's view of `text` (the `view_name` attribute of its
+        `normalize` result): it saves looking it up again.
+        """
         if self._kernels is None or self._word_chars is None:
             return self._flagged_input(text, min_distinct_words)
-        logits = np.empty(len(self.labels), dtype=np.float32)
+        logits = self._scratch.logits if hasattr(self._scratch, "logits") else self._new_scratch()
         lowered, lowered_width = encoded(text.lower())
-        folded, folded_width = encoded(self._fold(text))
+        view, view_width = encoded(self._fold(text) if folded is None else folded)
         mask = self._kernels.screen(
             lowered,
             lowered_width,
-            folded,
-            folded_width,
+            view,
+            view_width,
             self._word_chars,
             min_distinct_words,
             self._mixes,
@@ -270,6 +280,13 @@ class TextClassifier:
         if mask == self._kernels.repeated_words:
             return self._flagged_input(text, min_distinct_words)
         return self._over_thresholds(logits.tolist())
+
+    def _new_scratch(self) -> npt.NDArray[np.float32]:
+        """This thread's buffer for the kernel's logits (numpy's own allocation costs more than the
+        rest of a quiet message's bookkeeping; one per thread, as the kernel releases the GIL)."""
+        logits = np.empty(len(self.labels), dtype=np.float32)
+        self._scratch.logits = logits
+        return logits
 
     def _flagged_input(self, text: str, min_distinct_words: int) -> dict[str, float]:
         judged = model_input(text, min_distinct_words)

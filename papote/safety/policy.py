@@ -185,6 +185,11 @@ class Decision:
     tip: bool = False
 
 
+# The verdict on a message no detector said anything about (most messages): one shared instance,
+# as a frozen `Verdict` is never changed (and nothing writes into its `scores`).
+_NOTHING_FOUND = Verdict(Action.ALLOW)
+
+
 class Policy:
     def __init__(self, config: PolicyConfig | None = None) -> None:
         self.config = config or PolicyConfig()
@@ -196,7 +201,7 @@ class Policy:
     def decide(self, signals: Iterable[Signal], context: Context) -> Verdict:
         signals = tuple(signals)
         if not signals:  # most messages
-            return Verdict(Action.ALLOW, (), {}, signals)
+            return _NOTHING_FOUND
         scores = _max_scores(signals)
         counted = self._counted(signals)
         if "self_harm" in counted and self.config.help_first:

@@ -320,6 +320,28 @@ def test_flagged_line_is_model_input_then_flagged(model: TextClassifier) -> None
     assert flagged_somewhere and repeated_somewhere
 
 
+def test_flagged_line_takes_the_normalised_view_it_would_compute(model: TextClassifier) -> None:
+    from papote.safety.normalize import normalize
+
+    assert model.view_name is not None
+    texts = TRICKY_TEXTS + [f"{text} !" for text in MANOEUVRES["threat"]]
+    for text in texts:
+        folded = getattr(normalize(text), model.view_name)
+        assert model.flagged_line(text, 3, folded) == model.flagged_line(text, 3), text
+
+
+def test_flagged_line_gives_each_thread_its_own_logits(model: TextClassifier) -> None:
+    # The kernel releases the GIL and writes the logits into a per-thread buffer: threads classifying
+    # different lines at once must each get their own line's labels.
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [text for texts in MANOEUVRES.values() for text in texts] + BENIGN
+    expected = [model.flagged_line(text, 3) for text in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(20):
+            assert list(pool.map(lambda text: model.flagged_line(text, 3), texts)) == expected
+
+
 def test_the_kernel_counts_words_as_re_does(model: TextClassifier) -> None:
     from papote.safety.classifier import encoded
     from papote.safety.classifier_kernel import word_counts

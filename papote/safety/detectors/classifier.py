@@ -27,7 +27,9 @@ class ClassifierDetector:
 
     def inspect(self, content: Content) -> Sequence[Signal]:
         # `model_input` decides what the model reads; `flagged_line` does that and the scoring in one call.
-        flagged = self.model.flagged_line(content.text, self.min_distinct_words)
+        view = self.model.view_name
+        folded = None if view is None else getattr(content.normalized, view)
+        flagged = self.model.flagged_line(content.text, self.min_distinct_words, folded)
         if not flagged:
             return ()
         return tuple(Signal(detector=self.name, label=label, score=score) for label, score in flagged.items())
