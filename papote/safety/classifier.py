@@ -331,7 +331,7 @@ def encoded(text: str) -> tuple[bytes, int]:
 
 @lru_cache(maxsize=1)
 def word_char_bits() -> npt.NDArray[np.uint8]:
-    """`re`'s `\w` over every code point, as a bit set (bit c % 8 of byte c // 8): str.isalnum() or "_"."""
+    """`re`'s `\\w` over every code point, as a bit set (bit c % 8 of byte c // 8): str.isalnum() or "_"."""
     every = np.arange(sys.maxunicode + 1, dtype=np.uint32).view("<U1")
     word = np.char.isalnum(every)
     word[ord("_")] = True
