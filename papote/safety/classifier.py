@@ -148,8 +148,7 @@ def _hash_mixes(low: int, high: int) -> HashArray:
 def _power_matrix(low: int, high: int) -> HashArray:
     """Column j hashes the n-gram of length n = low + j starting at a window's first character."""
     powers = np.zeros((high, high - low + 1), dtype=np.uint64)
-    for j, n in enumerate(range(low, high + 1)):
-        mix = (_MIX * (2 * n + 1)) & _MASK
+    for j, (n, mix) in enumerate(zip(range(low, high + 1), _hash_mixes(low, high).tolist(), strict=True)):
         for k in range(n):
             powers[k, j] = (mix * pow(HASH_BASE, n - 1 - k, 1 << 64)) & _MASK
     return powers

@@ -45,19 +45,6 @@ I64Array = npt.NDArray[np.int64]
 
 
 @njit(cache=True, nogil=True)
-def _shrink_runs(codes: npt.NDArray[np.uint32]) -> U64Array:
-    """Drop the third (and later) of equal consecutive code points, widened to 64 bits."""
-    kept = np.empty(codes.size, dtype=np.uint64)
-    size = 0
-    for i in range(codes.size):
-        if i >= 2 and codes[i] == codes[i - 1] and codes[i] == codes[i - 2]:
-            continue
-        kept[size] = codes[i]
-        size += 1
-    return kept[:size]
-
-
-@njit(cache=True, nogil=True)
 def _is_space(code: int) -> bool:
     """`str.isspace` for one code point (the separators of `str.split()`)."""
     if code <= 32:
@@ -84,6 +71,16 @@ def _keep(kept: U64Array, size: int, code: np.uint64) -> int:
         return size
     kept[size] = code
     return size + 1
+
+
+@njit(cache=True, nogil=True)
+def _shrink_runs(codes: npt.NDArray[np.uint32]) -> U64Array:
+    """Drop the third (and later) of equal consecutive code points, widened to 64 bits."""
+    kept = np.empty(codes.size, dtype=np.uint64)
+    size = 0
+    for code in codes:
+        size = _keep(kept, size, np.uint64(code))
+    return kept[:size]
 
 
 @njit(cache=True, nogil=True)
